@@ -1,0 +1,38 @@
+// main.cc: `lockcut COMMAND ...`: dispatch, top-level help and exit codes.
+#include <cstring>
+#include <iostream>
+
+#include "cli.h"
+
+namespace {
+
+const char* kUsage =
+    "lockcut: the production closure of a Node.js project, exactly as npm decides it\n"
+    "\n"
+    "usage: lockcut COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  ls [DIR]                 the packages `npm ci --omit=dev` installs (--parseable, --json, --all)\n"
+    "  why NAME|LOCATION [DIR]  why a package is there, and whether production keeps it\n"
+    "\n"
+    "`lockcut COMMAND --help` lists a command's flags.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace lockcut::cli;
+  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help") ||
+      !std::strcmp(argv[1], "help")) {
+    std::cout << kUsage;
+    return argc < 2 ? kExitUser : kExitOk;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::cout << "lockcut 0.1.0\n";
+    return kExitOk;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "ls") return cmd_ls(argc - 1, argv + 1);
+  if (cmd == "why" || cmd == "explain") return cmd_why(argc - 1, argv + 1);
+  return report(lockcut::user_error("unknown command '" + cmd + "'",
+                                    {"commands: ls, why; run `lockcut --help`"}));
+}

@@ -1,0 +1,142 @@
+// analysis.cc: the pipeline to the selection (see analysis.h).
+//
+// Settings are resolved here the way npm resolves them, lowest to highest:
+// lockcut's default (`--omit=dev`: the production closure), the user's and
+// the project's .npmrc, npm_config_* variables, then the command line;
+// `include` always wins over `omit` for the same type (npm's buildOmitList).
+#include "lockcut/analysis.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "lockcut/semver.h"
+
+namespace lockcut {
+
+Result<uint8_t> parse_omit(const std::vector<std::string>& values, const char* flag) {
+  uint8_t bits = 0;
+  for (const auto& v : values) {
+    if (v == "dev") bits |= kOmitDev;
+    else if (v == "optional") bits |= kOmitOptional;
+    else if (v == "peer") bits |= kOmitPeer;
+    else {
+      return user_error(std::string("unknown value '") + v + "' for " + flag,
+                        {std::string(flag) + " takes dev, optional or peer"});
+    }
+  }
+  return bits;
+}
+
+namespace {
+
+void check_sync(Analysis& a) {
+  const Graph& g = a.graph;
+  std::vector<NodeId> tops{kRoot};
+  for (const auto& w : g.workspaces()) {
+    NodeId id = g.find(w.location);
+    if (id != kNoNode) tops.push_back(id);
+  }
+  for (NodeId top : tops) {
+    for (const auto& m : g.missing()) {
+      if (m.from != top) continue;
+      const DeclaredDep& d = g.dep(m.dep);
+      // npm ci skips missing peerOptional edges (#problemEdges)
+      if (d.kind == DepKind::peer_optional) continue;
+      a.out_of_sync.push_back(SyncProblem{top, std::string(d.name), std::string(d.spec), {}});
+    }
+    for (auto e : boost::make_iterator_range(boost::out_edges(top, g.csr()))) {
+      const DeclaredDep& d = g.dep(e);
+      if (g.edge_valid(e) || d.kind == DepKind::peer_optional) continue;
+      // a dist-tag (`latest`) is re-resolved by npm ci against the registry:
+      // the lockfile alone cannot tell whether it still holds
+      std::string_view spec = d.spec.substr(0, 4) == "npm:" ? d.spec.substr(d.spec.rfind('@') + 1) : d.spec;
+      if (!is_valid_range(spec)) continue;
+      NodeId to = static_cast<NodeId>(boost::target(e, g.csr()));
+      a.out_of_sync.push_back(
+          SyncProblem{top, std::string(d.name), std::string(d.spec), std::string(g.node(to).version())});
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& o, PerfLog* perf) {
+  NpmConfig config;
+  if (o.read_npm_config) config = load_npm_config(NpmConfigSources{o.dir, {}, true});
+
+  // the graph points into the project: the analysis never moves once built
+  auto holder = std::make_unique<Analysis>();
+  Analysis& a = *holder;
+  {
+    PhaseTimer t(perf, "load");
+    auto p = load_project(ProjectOptions{o.dir, o.lockfile, o.read_disk});
+    if (!p) return p.take_error();
+    a.project = std::move(p).value();
+  }
+
+  a.legacy_peer_deps = o.legacy_peer_deps >= 0 ? o.legacy_peer_deps == 1
+                                               : config.flag("legacy-peer-deps").value_or(false);
+  if (a.legacy_peer_deps && o.legacy_peer_deps < 0) {
+    a.notes.push_back("legacy-peer-deps=true from " + config.source["legacy-peer-deps"]);
+  }
+  {
+    PhaseTimer t(perf, "graph");
+    auto g = build_graph(a.project, GraphOptions{a.legacy_peer_deps});
+    if (!g) return g.take_error();
+    a.graph = std::move(g).value();
+  }
+  {
+    PhaseTimer t(perf, "classify");
+    a.cls = classify(a.graph);
+  }
+
+  // omit / include
+  std::vector<std::string> omit{"dev"}, include;
+  for (const auto& v : config.list("omit")) omit.push_back(v);
+  for (const auto& v : config.list("include")) include.push_back(v);
+  omit.insert(omit.end(), o.omit.begin(), o.omit.end());
+  include.insert(include.end(), o.include.begin(), o.include.end());
+  auto omit_bits = parse_omit(omit, "--omit");
+  if (!omit_bits) return omit_bits.take_error();
+  auto include_bits = parse_omit(include, "--include");
+  if (!include_bits) return include_bits.take_error();
+  SelectOptions& so = a.select_options;
+  so.omit = static_cast<uint8_t>(omit_bits.value() & ~include_bits.value());
+  so.workspaces = o.workspaces;
+
+  // the target: flags, then npm config (`os`, `cpu`, `libc`), then this machine
+  Target host = host_target();
+  so.target.os = !o.os.empty() ? o.os : config.get("os").value_or(host.os);
+  so.target.cpu = !o.cpu.empty() ? o.cpu : config.get("cpu").value_or(host.cpu);
+  so.target.libc = !o.libc.empty() ? o.libc : config.get("libc").value_or(host_libc(so.target.os));
+  // engines matter only for optional packages that declare them: ask node
+  // and npm for their versions only then
+  bool need_node = false, need_npm = false;
+  for (NodeId id = 1; id < a.graph.size(); ++id) {
+    if (!a.cls.has(id, kOptional) || !a.graph.node(id).pkg) continue;
+    need_node = need_node || !a.graph.node(id).pkg->engines_node.empty();
+    need_npm = need_npm || !a.graph.node(id).pkg->engines_npm.empty();
+  }
+  so.target.node_version = !o.node_version.empty() ? o.node_version
+                           : need_node            ? config.get("node-version").value_or(detect_node_version())
+                                                  : std::string();
+  if (!so.target.node_version.empty() && so.target.node_version[0] == 'v') {
+    so.target.node_version.erase(0, 1);
+  }
+  if (need_npm) so.target.npm_version = detect_npm_version();
+  Project* project = &a.project;
+  so.installed_manifest = [project](std::string_view location) {
+    return project->folder_manifest(location);
+  };
+  {
+    PhaseTimer t(perf, "select");
+    auto s = select(a.graph, a.cls, so);
+    if (!s) return s.take_error();
+    a.sel = std::move(s).value();
+  }
+  so.installed_manifest = nullptr;
+  check_sync(a);
+  return holder;
+}
+
+}  // namespace lockcut

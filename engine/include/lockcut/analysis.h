@@ -1,0 +1,63 @@
+// analysis.h: the pipeline up to the selection, as one call.
+//
+//   load_project -> build_graph -> classify -> select
+//
+// The command line and the tests go through here, so every command sees the
+// same answer for the same options. Each step is also public on its own.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lockcut/classify.h"
+#include "lockcut/graph.h"
+#include "lockcut/npm_config.h"
+#include "lockcut/perf.h"
+#include "lockcut/project.h"
+#include "lockcut/select.h"
+
+namespace lockcut {
+
+/// Options as the user gives them; unset ones come from npm's config.
+struct AnalysisOptions {
+  std::string dir = ".";
+  std::string lockfile;
+  std::vector<std::string> omit;      ///< --omit values (dev, optional, peer)
+  std::vector<std::string> include;   ///< --include values
+  std::vector<std::string> workspaces;
+  std::string os, cpu, libc;          ///< empty: from npm config, else this machine
+  std::string node_version;           ///< empty: `node --version` when needed
+  int legacy_peer_deps = -1;          ///< -1: from npm config
+  bool read_npm_config = true;
+  bool read_disk = true;
+};
+
+/// A dependency of the root or of a workspace that the lockfile does not
+/// satisfy: `npm ci` refuses such a lockfile.
+struct SyncProblem {
+  NodeId from;
+  std::string name, spec;
+  std::string found;  ///< version found, empty when missing
+};
+
+/// Everything the commands print from.
+struct Analysis {
+  Project project;
+  Graph graph;
+  Classification cls;
+  Selection sel;
+  SelectOptions select_options;
+  bool legacy_peer_deps = false;
+  std::vector<std::string> notes;           ///< where settings came from
+  std::vector<SyncProblem> out_of_sync;     ///< root/workspace deps not satisfied
+};
+
+/// Parses an omit/include list into OmitBits; unknown values are an error.
+Result<uint8_t> parse_omit(const std::vector<std::string>& values, const char* flag);
+
+/// Runs the pipeline. The result is pinned in memory: the graph points into
+/// the project it holds.
+Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& options, PerfLog* perf = nullptr);
+
+}  // namespace lockcut

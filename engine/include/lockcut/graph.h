@@ -1,0 +1,143 @@
+// graph.h: the dependency graph npm builds from a lockfile.
+//
+// One node per lockfile location; a link is a node of its own whose target is
+// another node. Structure comes from paths only (arborist node.js `root`
+// setter): a node's parent is the closest non-link ancestor folder in the
+// inventory when the node sits directly in that ancestor's node_modules,
+// otherwise that ancestor is its fsParent. Edges are the declared
+// dependencies, typed and resolved as Node resolves `require`: look in the
+// dependent's own node_modules, then its parent's, and so on (a link's
+// dependencies resolve from its target; links have no edges of their own).
+//
+// The graph is immutable once built: a boost compressed_sparse_row_graph with
+// 32-bit indices and in-edges (bidirectional), with per-node data in vectors
+// indexed by NodeId. Missing dependencies are recorded beside it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/range/iterator_range.hpp>
+
+#include "lockcut/manifest.h"
+#include "lockcut/project.h"
+#include "lockcut/result.h"
+
+namespace lockcut {
+
+using NodeId = uint32_t;
+inline constexpr NodeId kNoNode = UINT32_MAX;
+inline constexpr NodeId kRoot = 0;
+
+/// Bits of Node::bits.
+enum NodeBit : uint8_t {
+  kNodeLink = 1 << 0,        ///< a symlink entry (`link: true`)
+  kNodeFromDisk = 1 << 1,    ///< its package.json was read from disk
+  kNodeInLockfile = 1 << 2,  ///< has a `packages` entry (every node but a bare root)
+};
+
+/// Per-node data.
+struct Node {
+  std::string_view location;  ///< "" for the root
+  std::string_view name;      ///< folder name (an alias's name, not the package's)
+  const Manifest* pkg = nullptr;       ///< the package npm uses (a link: its target's)
+  const Manifest* lock_pkg = nullptr;  ///< the lockfile entry (stored flags)
+  NodeId parent = kNoNode;    ///< the node whose node_modules holds this one
+  NodeId fs_parent = kNoNode; ///< the folder above it when not a parent
+  NodeId target = kNoNode;    ///< for links
+  PoolRange bundle;           ///< bundleDependencies after normalization
+  std::string_view pkg_name;  ///< npm's packageName, else the folder name
+  std::string_view pkg_version;  ///< a link reports its target's
+  uint8_t bits = 0;
+
+  bool is_link() const { return (bits & kNodeLink) != 0; }
+  /// The package name (`name` field, else the folder name), as npm's
+  /// `packageName || name`. A link reports its target's.
+  std::string_view package_name() const { return pkg_name.empty() ? name : pkg_name; }
+  std::string_view version() const { return pkg_version; }
+};
+
+/// Edge data stored in the CSR: which declared dependency it is.
+struct EdgeData {
+  uint32_t dep = 0;  ///< index into ManifestStore::dep_pool()
+};
+
+/// A declared dependency that resolves to nothing.
+struct MissingEdge {
+  NodeId from;
+  uint32_t dep;
+};
+
+/// The immutable dependency graph.
+class Graph {
+ public:
+  using Csr = boost::compressed_sparse_row_graph<boost::bidirectionalS, boost::no_property,
+                                                 EdgeData, boost::no_property, uint32_t,
+                                                 uint32_t>;
+  using EdgeDesc = boost::graph_traits<Csr>::edge_descriptor;
+
+  /// Number of nodes (the root included).
+  uint32_t size() const { return static_cast<uint32_t>(nodes_.size()); }
+  const Node& node(NodeId id) const { return nodes_[id]; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  const Csr& csr() const { return csr_; }
+  const ManifestStore& store() const { return *store_; }
+  const std::vector<MissingEdge>& missing() const { return missing_; }
+  uint32_t edge_count() const { return static_cast<uint32_t>(boost::num_edges(csr_)); }
+
+  /// The node at a location, or kNoNode.
+  NodeId find(std::string_view location) const;
+  /// parent, else fs_parent (arborist `resolveParent`).
+  NodeId resolve_parent(NodeId id) const {
+    const Node& n = nodes_[id];
+    return n.parent != kNoNode ? n.parent : n.fs_parent;
+  }
+  /// The node `name` resolves to from `from` (arborist Node.resolve).
+  NodeId resolve(NodeId from, std::string_view name) const;
+
+  /// The declared dependency behind an edge.
+  const DeclaredDep& dep(EdgeDesc e) const { return store_->dep_pool()[csr_[e].dep]; }
+  const DeclaredDep& dep(uint32_t index) const { return store_->dep_pool()[index]; }
+  /// Dense index of an edge, for side vectors.
+  uint32_t edge_index(EdgeDesc e) const { return boost::get(boost::edge_index, csr_, e); }
+
+  /// Whether the edge's target satisfies its spec (arborist Edge.valid).
+  bool edge_valid(EdgeDesc e) const { return valid_[edge_index(e)] != 0; }
+
+  /// The workspaces of the root, as the root's workspace edges name them.
+  const std::vector<Workspace>& workspaces() const { return workspaces_; }
+  /// True for a node that is a workspace folder (arborist isWorkspace).
+  bool is_workspace(NodeId id) const;
+  /// Nodes in arborist's inventory order: root, entries, then links.
+  const std::vector<NodeId>& inventory_order() const { return inventory_; }
+  /// The lockfile the graph was built from.
+  const Lockfile& lockfile() const { return *lock_; }
+
+ private:
+  friend Result<Graph> build_graph(Project& project, const struct GraphOptions& options);
+  Csr csr_;
+  std::vector<Node> nodes_;
+  std::vector<uint8_t> valid_;
+  std::vector<MissingEdge> missing_;
+  std::vector<NodeId> inventory_;
+  std::vector<Workspace> workspaces_;
+  std::unordered_map<std::string_view, NodeId> by_location_;
+  std::vector<NodeId> workspace_nodes_;  ///< folder nodes of workspaces
+  const ManifestStore* store_ = nullptr;
+  const Lockfile* lock_ = nullptr;
+};
+
+/// Settings that change the graph itself.
+struct GraphOptions {
+  /// npm's `legacy-peer-deps`: peer dependencies are not edges at all.
+  bool legacy_peer_deps = false;
+};
+
+/// Builds the graph. The project must outlive it.
+Result<Graph> build_graph(Project& project, const GraphOptions& options);
+
+}  // namespace lockcut

@@ -1,0 +1,135 @@
+// manifest.h: a package's metadata as npm sees it.
+//
+// npm treats a lockfile entry as the package's package.json (arborist's
+// `#loadNode` passes the entry as `pkg`), so one type serves both: a
+// `packages[...]` entry and a package.json read from disk. Strings are views
+// into the JSON text (or, rarely, into an arena when the text had escapes);
+// lists live in flat pools of the ManifestStore so a 500k-package lockfile
+// costs no allocation per package.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "lockcut/result.h"
+
+namespace lockcut {
+
+/// How one package depends on another (arborist `edge.type`).
+enum class DepKind : uint8_t { prod, dev, optional, peer, peer_optional, workspace };
+
+/// Name of a DepKind as npm spells it ("peerOptional", ...).
+std::string_view dep_kind_name(DepKind kind);
+
+/// One declared dependency: a key of `dependencies`, `devDependencies`, ...
+struct DeclaredDep {
+  std::string_view name;
+  std::string_view spec;
+  DepKind kind;
+};
+
+/// A half-open range into one of the ManifestStore pools.
+struct PoolRange {
+  uint32_t begin = 0;
+  uint32_t count = 0;
+};
+
+/// Bits of Manifest::flags.
+enum ManifestFlag : uint16_t {
+  kFlagDev = 1 << 0,            ///< stored `"dev": true`
+  kFlagOptional = 1 << 1,       ///< stored `"optional": true`
+  kFlagDevOptional = 1 << 2,    ///< stored `"devOptional": true`
+  kFlagPeer = 1 << 3,           ///< stored `"peer": true`
+  kFlagExtraneous = 1 << 4,     ///< stored `"extraneous": true`
+  kFlagLink = 1 << 5,           ///< `"link": true`
+  kFlagInBundle = 1 << 6,       ///< `"inBundle": true` (v1: `bundled`)
+  kFlagInstallScript = 1 << 7,  ///< `"hasInstallScript": true`
+  kFlagShrinkwrap = 1 << 8,     ///< `"hasShrinkwrap": true`
+  kFlagHasOs = 1 << 9,          ///< an `os` field is present
+  kFlagHasCpu = 1 << 10,        ///< a `cpu` field is present
+  kFlagHasLibc = 1 << 11,       ///< a `libc` field is present
+  kFlagHasName = 1 << 12,       ///< a `name` field is present
+};
+
+/// The fields of a package.json (or lockfile entry) that decide installs.
+struct Manifest {
+  std::string_view name;          ///< `name`; empty when absent
+  std::string_view version;
+  std::string_view resolved;
+  std::string_view integrity;
+  std::string_view engines_node;  ///< `engines.node`, empty when absent
+  std::string_view engines_npm;   ///< `engines.npm`, empty when absent
+  PoolRange deps;                 ///< into ManifestStore::deps, in file order
+  PoolRange os, cpu, libc;        ///< into ManifestStore::strings
+  PoolRange bundle;               ///< `bundleDependencies` names, normalized
+  PoolRange workspaces;           ///< `workspaces` globs (root only)
+  uint32_t offset = 0;            ///< byte offset of the object in its file
+  uint16_t flags = 0;             ///< ManifestFlag bits
+
+  bool has(ManifestFlag f) const { return (flags & f) != 0; }
+};
+
+/// Owns the JSON texts and the pools that Manifests point into. Views stay
+/// valid for the store's lifetime (the containers never relocate elements).
+class ManifestStore {
+ public:
+  /// Keeps a document's text alive; returns a stable reference.
+  const simdjson::padded_string& keep(simdjson::padded_string text);
+  /// Copies a string into the arena; the view stays valid.
+  std::string_view intern(std::string_view s);
+
+  std::span<const DeclaredDep> deps(PoolRange r) const {
+    return {deps_.data() + r.begin, r.count};
+  }
+  std::span<const std::string_view> strings(PoolRange r) const {
+    return {strings_.data() + r.begin, r.count};
+  }
+  /// Appends dependencies as a new range (used for edges npm synthesizes).
+  PoolRange add_deps(std::span<const DeclaredDep> deps);
+  /// Appends strings as a new range.
+  PoolRange add_strings(std::span<const std::string_view> strings);
+
+  std::vector<DeclaredDep>& dep_pool() { return deps_; }
+  const std::vector<DeclaredDep>& dep_pool() const { return deps_; }
+  std::vector<std::string_view>& string_pool() { return strings_; }
+
+ private:
+  std::deque<simdjson::padded_string> texts_;
+  std::deque<std::string> arena_;
+  std::vector<DeclaredDep> deps_;
+  std::vector<std::string_view> strings_;
+};
+
+/// Where a JSON value sits, for error messages: the file, a JSON path such as
+/// `packages["node_modules/a"].version` and the byte offset.
+struct JsonWhere {
+  std::string_view file;
+  std::string_view path_prefix;  ///< e.g. `packages["node_modules/a"]`
+  const char* text_begin = nullptr;
+};
+
+/// Reads one JSON object as a package manifest, in a single pass over its
+/// fields. `is_lock_entry` accepts the lockfile-only fields (`link`, flags).
+/// Unknown fields are skipped; a known field of the wrong type is an error.
+Result<Manifest> parse_manifest(simdjson::ondemand::object obj, ManifestStore& store,
+                                const JsonWhere& where);
+
+/// Reads a package.json file from disk into the store.
+Result<Manifest> read_package_json(const std::string& path, ManifestStore& store);
+
+/// Trims a raw JSON token to the string it holds, unescaping into the store
+/// when needed. Returns false when the token is not a string.
+bool token_to_string(std::string_view raw, ManifestStore& store, std::string_view& out);
+
+/// The byte offset of `p` in the text starting at `begin`.
+inline uint32_t offset_of(const char* begin, const char* p) {
+  return static_cast<uint32_t>(p - begin);
+}
+
+}  // namespace lockcut

@@ -1,0 +1,235 @@
+// lockfile.cc: read package-lock.json / npm-shrinkwrap.json into LockEntries.
+//
+// One On-Demand pass over the document: each `packages` object is read field
+// by field (parse_manifest) in file order, which is also arborist's inventory
+// order. A v1 file has no `packages`; its nested `dependencies` tree is
+// converted in lockfile_v1.cc. Errors name the file, the JSON path and the
+// byte offset, so a damaged lockfile is never half-read silently.
+#include "lockcut/lockfile.h"
+
+#include <sys/stat.h>
+
+#include <string>
+
+#include "lockfile_v1.h"
+
+namespace lockcut {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+bool non_empty_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+const char* kRegenHint =
+    "restore the lockfile from version control, or regenerate it with "
+    "`npm install --package-lock-only`";
+
+Error malformed(const std::string& name, simdjson::error_code err, const char* where_text,
+                size_t offset) {
+  std::string msg = "'" + name + "': malformed JSON";
+  if (where_text && *where_text) msg += std::string(" in ") + where_text;
+  msg += " near byte " + std::to_string(offset) + ": " + simdjson::error_message(err);
+  if (err == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || err == simdjson::UNCLOSED_STRING ||
+      err == simdjson::EMPTY) {
+    msg += " (is the file truncated?)";
+  }
+  return user_error(std::move(msg), {kRegenHint});
+}
+
+}  // namespace
+
+Result<std::string> find_lockfile(const std::string& dir, const std::string& override_path) {
+  if (!override_path.empty()) {
+    struct stat st {};
+    if (::stat(override_path.c_str(), &st) != 0) {
+      return user_error("cannot read '" + override_path + "': no such file",
+                        {"check the path given to --lockfile"});
+    }
+    return override_path;
+  }
+  std::string base = dir.empty() ? "." : dir;
+  std::string shrinkwrap = base + "/npm-shrinkwrap.json";
+  std::string lock = base + "/package-lock.json";
+  // npm reads both and takes the shrinkwrap when it has content
+  if (non_empty_file(shrinkwrap)) return shrinkwrap;
+  if (non_empty_file(lock)) return lock;
+  struct stat st {};
+  if (::stat(base.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return user_error("cannot read '" + base + "': no such directory",
+                      {"give the folder of an npm project (the one with package.json)"});
+  }
+  return user_error("no lockfile in '" + base + "': neither npm-shrinkwrap.json nor "
+                    "package-lock.json exists (or both are empty)",
+                    {"run `npm install --package-lock-only` to create one, or point at "
+                     "another file with --lockfile PATH"});
+}
+
+Result<Lockfile> load_lockfile(const std::string& path, ManifestStore& store) {
+  simdjson::padded_string text;
+  if (auto err = simdjson::padded_string::load(path).get(text)) {
+    return user_error("cannot read '" + path + "': " + simdjson::error_message(err),
+                      {"check that the file exists and is readable"});
+  }
+  return parse_lockfile(std::move(text), path, store);
+}
+
+Result<Lockfile> parse_lockfile(simdjson::padded_string text_in, const std::string& name,
+                                ManifestStore& store) {
+  Lockfile lock;
+  lock.path = name;
+  lock.bytes = text_in.size();
+  if (ends_with(name, "npm-shrinkwrap.json")) lock.kind = LockfileKind::shrinkwrap;
+  else if (ends_with(name, "package-lock.json")) lock.kind = LockfileKind::package_lock;
+  else lock.kind = LockfileKind::other;
+
+  const simdjson::padded_string& text = store.keep(std::move(text_in));
+  const char* begin = text.data();
+  if (text.size() == 0) {
+    return user_error("'" + name + "' is empty", {kRegenHint});
+  }
+  od::parser parser;
+  od::document doc;
+  if (auto err = parser.iterate(text).get(doc)) return malformed(name, err, nullptr, 0);
+  od::object top;
+  if (auto err = doc.get_object().get(top)) {
+    return user_error("'" + name + "': expected a JSON object at the top level (" +
+                          simdjson::error_message(err) + ")",
+                      {kRegenHint});
+  }
+
+  bool have_packages = false;
+  bool requires_flag = false;
+  bool have_version = false;
+  std::string_view top_name;
+  V1Tree v1;  // filled only when `dependencies` comes without `packages`
+  lock.entries.reserve(text.size() / 300);
+
+  const char* last_pos = begin;
+  for (auto field : top) {
+    od::raw_json_string rk;
+    if (auto err = field.key().get(rk)) return malformed(name, err, nullptr, static_cast<size_t>(last_pos - begin));
+    last_pos = rk.raw();
+    if (rk == "lockfileVersion") {
+      od::value v = field.value();
+      int64_t ver = 0;
+      if (v.get_int64().get(ver)) {
+        std::string_view raw = v.raw_json_token();
+        return user_error("'" + name + "': lockfileVersion: expected a number, found " +
+                              std::string(raw.substr(0, 40)) + " (byte " +
+                              std::to_string(last_pos - begin) + ")",
+                          {kRegenHint});
+      }
+      if (ver < 1 || ver > 3) {
+        return user_error("'" + name + "': unsupported lockfileVersion " + std::to_string(ver) +
+                              " (byte " + std::to_string(last_pos - begin) + ")",
+                          {"lockcut reads lockfileVersion 1, 2 and 3, as npm 7 to 11 write them",
+                           "if a newer npm wrote this file, upgrade lockcut"});
+      }
+      lock.version = static_cast<int>(ver);
+      have_version = true;
+    } else if (rk == "requires") {
+      bool b = false;
+      if (!field.value().get_bool().get(b)) requires_flag = b;
+    } else if (rk == "name") {
+      od::value v;
+      if (!field.value().get(v)) token_to_string(v.raw_json_token(), store, top_name);
+    } else if (rk == "packages") {
+      od::object packages;
+      if (field.value().get_object().get(packages)) {
+        return user_error("'" + name + "': packages: expected an object (byte " +
+                              std::to_string(last_pos - begin) + ")",
+                          {kRegenHint});
+      }
+      have_packages = true;
+      lock.entries.clear();
+      std::string prefix;
+      for (auto entry : packages) {
+        od::raw_json_string lk;
+        if (auto err = entry.key().get(lk)) {
+          return malformed(name, err, "packages", last_pos - begin);
+        }
+        last_pos = lk.raw();
+        std::string_view location;
+        // keys are plain in practice; an escaped one goes through the arena
+        {
+          const char* p = lk.raw();
+          size_t n = 0;
+          bool escaped = false;
+          while (p[n] != '"') {
+            if (p[n] == '\\') { escaped = true; ++n; }
+            ++n;
+          }
+          std::string_view raw(p - 1, n + 2);
+          if (escaped) token_to_string(raw, store, location);
+          else location = std::string_view(p, n);
+        }
+        prefix.assign("packages[\"").append(location).append("\"]");
+        od::object obj;
+        if (auto err = entry.value().get_object().get(obj)) {
+          if (err == simdjson::INCORRECT_TYPE) {
+            return user_error("'" + name + "': " + prefix + ": expected an object (byte " +
+                                  std::to_string(last_pos - begin) + ")",
+                              {kRegenHint});
+          }
+          return malformed(name, err, prefix.c_str(), last_pos - begin);
+        }
+        JsonWhere where{name, prefix, begin};
+        auto m = parse_manifest(obj, store, where);
+        if (!m) return m.take_error();
+        m->offset = static_cast<uint32_t>(last_pos - begin);
+        lock.entries.push_back(LockEntry{location, m.value()});
+      }
+    } else if (rk == "dependencies" && !have_packages) {
+      od::object deps;
+      if (field.value().get_object().get(deps)) {
+        return user_error("'" + name + "': dependencies: expected an object (byte " +
+                              std::to_string(last_pos - begin) + ")",
+                          {kRegenHint});
+      }
+      auto st = read_v1_tree(deps, name, begin, store, v1);
+      if (!st) return st.take_error();
+    }
+  }
+  if (!doc.current_location().error()) {
+    return user_error("'" + name + "': malformed JSON: content after the top-level object",
+                      {kRegenHint});
+  }
+  (void)have_version;
+
+  if (have_packages) {
+    // the root entry comes first in every npm-written file; make sure of it
+    size_t root = lock.entries.size();
+    for (size_t i = 0; i < lock.entries.size(); ++i) {
+      if (lock.entries[i].location.empty()) {
+        root = i;
+        break;
+      }
+    }
+    if (root == lock.entries.size()) {
+      lock.entries.insert(lock.entries.begin(), LockEntry{{}, Manifest{}});
+    } else if (root != 0) {
+      LockEntry r = lock.entries[root];
+      lock.entries.erase(lock.entries.begin() + static_cast<long>(root));
+      lock.entries.insert(lock.entries.begin(), r);
+    }
+    if (lock.version == 0) lock.version = 2;
+    return lock;
+  }
+
+  // v1 (or no tree at all): build `packages` from the dependencies tree
+  lock.from_v1_tree = v1.present;
+  if (lock.version == 0) lock.version = 1;
+  lock.ancient = lock.version < 2 && !requires_flag;
+  convert_v1_tree(v1, top_name, store, lock.entries);
+  return lock;
+}
+
+}  // namespace lockcut
