@@ -75,9 +75,12 @@ void print_text(const Analysis& a, const Explanation& ex, const ExplainOptions& 
   if (n.is_link()) words += " link";
   out += words + "\n" + std::string(n.location) + "\n";
   out += "  " + status(a, ex.node) + "\n";
-  if (ex.dependents.empty()) {
+  for (NodeId link : ex.links_in) {
+    out += "  linked from " + std::string(g.node(link).location) + "\n";
+  }
+  if (ex.dependents.empty() && ex.links_in.empty()) {
     out += "  no dependents\n";
-  } else {
+  } else if (!ex.dependents.empty()) {
     out += "  dependents:\n";
     for (const auto& d : ex.dependents) {
       out += "    " + edge_text(g, d.dep, d.valid) + " from " + label(g, d.from);
@@ -122,6 +125,8 @@ std::string json_explanation(const Analysis& a, const Explanation& ex) {
            ",\"name\":" + json_string(dd.name) + ",\"spec\":" + json_string(dd.spec) +
            ",\"from\":" + json_string(g.node(d.from).location) + ",\"valid\":" + b(d.valid) + "}";
   }
+  out += "],\"linksIn\":[";
+  for (size_t i = 0; i < ex.links_in.size(); ++i) out += (i ? "," : "") + json_string(g.node(ex.links_in[i]).location);
   out += "],\"chainCount\":" + std::to_string(ex.chain_count) + ",\"chainCountCapped\":" + b(ex.chain_count_capped);
   out += ",\"shortestChains\":[";
   for (size_t i = 0; i < ex.shortest.size(); ++i) {

@@ -169,7 +169,9 @@ Classification classify(const Graph& g) {
 
   // prune what is extraneous, with every location below it
   c.pruned.assign(n, 0);
-  for (NodeId id = 1; id < n; ++id) {
+  bool any_extraneous = false;
+  for (NodeId id = 1; id < n && !any_extraneous; ++id) any_extraneous = c.flags[id] & kExtraneous;
+  for (NodeId id = 1; id < n && any_extraneous; ++id) {
     if (c.flags[id] & kExtraneous) {
       c.pruned[id] = 1;
       continue;

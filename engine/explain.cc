@@ -22,7 +22,8 @@ namespace {
 
 // Dependents as npm explain lists them: valid edges, or any edge from the root.
 std::vector<Dependent> dependents_of(const Graph& g, NodeId id,
-                                     const std::vector<std::vector<NodeId>>& links_in) {
+                                     const std::vector<std::vector<NodeId>>& links_in,
+                                     bool through_links) {
   std::vector<Dependent> out;
   auto add_from = [&](NodeId n, NodeId via) {
     for (auto e : boost::make_iterator_range(boost::in_edges(n, g.csr()))) {
@@ -33,7 +34,9 @@ std::vector<Dependent> dependents_of(const Graph& g, NodeId id,
     }
   };
   add_from(id, kNoNode);
-  for (NodeId link : links_in[id]) add_from(link, link);
+  if (through_links) {
+    for (NodeId link : links_in[id]) add_from(link, link);
+  }
   // npm lists edgesIn in insertion order, which follows the dependents'
   // inventory order; ours is the same for lockfile-ordered nodes
   std::stable_sort(out.begin(), out.end(),
@@ -126,14 +129,15 @@ Explanation explain(const Graph& g, NodeId node, const ExplainOptions& options) 
   }
   Explanation ex;
   ex.node = node;
-  ex.dependents = dependents_of(g, node, links_in);
+  ex.dependents = dependents_of(g, node, links_in, false);
+  ex.links_in = links_in[node];
 
   // memoized dependents per node, for the walks below
   std::unordered_map<NodeId, std::vector<Dependent>> memo;
   auto deps_of = [&](NodeId id) -> const std::vector<Dependent>& {
     auto it = memo.find(id);
     if (it != memo.end()) return it->second;
-    return memo.emplace(id, dependents_of(g, id, links_in)).first->second;
+    return memo.emplace(id, dependents_of(g, id, links_in, true)).first->second;
   };
 
   // shortest chains: BFS backwards, then enumerate along the BFS layers

@@ -13,39 +13,16 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <unordered_map>
 #include <utility>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include "lockcut/location.h"
 #include "lockcut/semver.h"
 
 namespace lockcut {
-
-NodeId Graph::find(std::string_view location) const {
-  auto it = by_location_.find(location);
-  return it == by_location_.end() ? kNoNode : it->second;
-}
-
-NodeId Graph::resolve(NodeId from, std::string_view name) const {
-  thread_local std::string probe;
-  for (NodeId n = from; n != kNoNode; n = resolve_parent(n)) {
-    const Node& node = nodes_[n];
-    probe.clear();
-    if (!node.location.empty()) {
-      probe.append(node.location);
-      probe += '/';
-    }
-    probe += "node_modules/";
-    probe.append(name);
-    auto it = by_location_.find(probe);
-    if (it != by_location_.end() && nodes_[it->second].parent == n) return it->second;
-  }
-  return kNoNode;
-}
-
-bool Graph::is_workspace(NodeId id) const {
-  return std::find(workspace_nodes_.begin(), workspace_nodes_.end(), id) !=
-         workspace_nodes_.end();
-}
 
 namespace {
 
@@ -91,6 +68,93 @@ bool spec_valid(const Graph& g, NodeId from, NodeId to, std::string_view spec, D
 
 }  // namespace
 
+void LocationIndex::reserve(size_t n) {
+  size_t cap = 16;
+  while (cap < n * 2) cap <<= 1;
+  slots_.assign(cap, Slot{});
+  mask_ = cap - 1;
+  size_ = 0;
+  arena_.reserve(n * 24);
+}
+
+void LocationIndex::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  size_t cap = old.size() * 2;
+  slots_.assign(cap, Slot{});
+  mask_ = cap - 1;
+  for (const Slot& s : old) {
+    if (s.id == kNoNode) continue;
+    for (size_t i = s.hash & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i].id == kNoNode) {
+        slots_[i] = s;
+        break;
+      }
+    }
+  }
+}
+
+void LocationIndex::put(std::string_view key, NodeId id) {
+  if (slots_.empty()) reserve(8);
+  if ((size_ + 1) * 2 > slots_.size()) grow();
+  uint32_t h = static_cast<uint32_t>(std::hash<std::string_view>{}(key));
+  for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+    Slot& s = slots_[i];
+    if (s.id == kNoNode) {
+      s = Slot{h, id, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(key.size())};
+      arena_.append(key);
+      ++size_;
+      return;
+    }
+    if (s.hash == h && key_of(s) == key) {
+      s.id = id;
+      return;
+    }
+  }
+}
+
+NodeId LocationIndex::get(std::string_view key) const {
+  if (slots_.empty()) return kNoNode;
+  uint32_t h = static_cast<uint32_t>(std::hash<std::string_view>{}(key));
+  for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+    const Slot& s = slots_[i];
+    if (s.id == kNoNode) return kNoNode;
+    if (s.hash == h && key_of(s) == key) return s.id;
+  }
+}
+
+NodeId Graph::find(std::string_view location) const { return by_location_.get(location); }
+
+NodeId Graph::resolve(NodeId from, std::string_view name) const {
+  thread_local std::string probe;
+  for (NodeId n = from; n != kNoNode; n = resolve_parent(n)) {
+    // most packages have no node_modules of their own: skip the probe
+    if (!has_children_[n]) continue;
+    const Node& node = nodes_[n];
+    probe.clear();
+    if (!node.location.empty()) {
+      probe.append(node.location);
+      probe += '/';
+    }
+    probe += "node_modules/";
+    probe.append(name);
+    NodeId hit = by_location_.get(probe);
+    if (hit != kNoNode && nodes_[hit].parent == n) return hit;
+  }
+  return kNoNode;
+}
+
+bool Graph::edge_valid(EdgeDesc e) const {
+  const DeclaredDep& d = dep(e);
+  return spec_valid(*this, static_cast<NodeId>(boost::source(e, csr_)),
+                    static_cast<NodeId>(boost::target(e, csr_)), d.spec, d.kind);
+}
+
+bool Graph::is_workspace(NodeId id) const {
+  return std::find(workspace_nodes_.begin(), workspace_nodes_.end(), id) !=
+         workspace_nodes_.end();
+}
+
+
 Result<Graph> build_graph(Project& project, const GraphOptions& options) {
   Graph g;
   ManifestStore& store = *project.store;
@@ -99,7 +163,7 @@ Result<Graph> build_graph(Project& project, const GraphOptions& options) {
   g.lock_ = &lock;
   const size_t n = lock.entries.size();
   g.nodes_.resize(n);
-  g.by_location_.reserve(n * 2);
+  g.by_location_.reserve(n);
 
   // 1. nodes, one per entry; the root takes its package from package.json
   for (size_t i = 0; i < n; ++i) {
@@ -112,7 +176,7 @@ Result<Graph> build_graph(Project& project, const GraphOptions& options) {
     node.bits = kNodeInLockfile;
     if (e.pkg.has(kFlagLink)) node.bits |= kNodeLink;
     node.bundle = e.pkg.bundle;
-    g.by_location_[e.location] = static_cast<NodeId>(i);
+    g.by_location_.put(e.location, static_cast<NodeId>(i));
   }
   g.nodes_[kRoot].pkg = &project.root;
   g.nodes_[kRoot].bundle = project.root.bundle;
@@ -127,17 +191,25 @@ Result<Graph> build_graph(Project& project, const GraphOptions& options) {
   }
 
   // 2. parents from paths: the closest non-link ancestor in the inventory
+  g.has_children_.assign(n, 0);
   for (size_t i = 1; i < n; ++i) {
     Node& node = g.nodes_[i];
     std::string_view up = node.location;
     while (parent_folder(up, up)) {
-      auto it = g.by_location_.find(up);
-      if (it == g.by_location_.end() || g.nodes_[it->second].is_link()) continue;
+      // a `node_modules` or `@scope` folder is never a package: no lookup
+      std::string_view last = up.substr(up.rfind('/') == std::string_view::npos ? 0 : up.rfind('/') + 1);
+      if (last == "node_modules" || (!last.empty() && last[0] == '@')) continue;
+      NodeId a = g.by_location_.get(up);
+      if (a == kNoNode || g.nodes_[a].is_link()) continue;
       std::string_view prefix_end = node.location.substr(up.empty() ? 0 : up.size() + 1);
       bool direct = starts_with(prefix_end, "node_modules/") &&
                     prefix_end.substr(13) == node.name;
-      if (direct) node.parent = it->second;
-      else node.fs_parent = it->second;
+      if (direct) {
+        node.parent = a;
+        g.has_children_[a] = 1;
+      } else {
+        node.fs_parent = a;
+      }
       break;
     }
   }
@@ -204,62 +276,96 @@ Result<Graph> build_graph(Project& project, const GraphOptions& options) {
   }
   PoolRange ws_range = store.add_deps(ws_deps);
 
-  // 5. edges, in arborist's load order with later kinds replacing earlier
-  std::vector<std::pair<uint32_t, uint32_t>> edge_ends;
-  std::vector<EdgeData> edge_data;
-  edge_ends.reserve(n * 4);
-  edge_data.reserve(n * 4);
-  std::vector<uint32_t> chosen;
+  // 5. edges, in arborist's load order with later kinds replacing earlier.
+  // Each node writes its resolved edges into its own slot range (sized by
+  // its declared dependencies), in parallel; a sequential pass then compacts
+  // them, so the result does not depend on the thread count.
   auto& pool = store.dep_pool();
+  std::vector<uint32_t> slot_begin(n + 1, 0);
   for (size_t i = 0; i < n; ++i) {
     const Node& node = g.nodes_[i];
-    if (node.is_link()) continue;
-    chosen.clear();
-    auto add = [&](uint32_t d) {
-      std::string_view name = pool[d].name;
-      for (auto& c : chosen) {
-        if (pool[c].name == name) {
-          if (pool[c].kind == DepKind::workspace) return;
-          // the replaced edge moves to the end, as a Map delete + set does
-          c = UINT32_MAX;
-          break;
+    uint32_t k = node.is_link() ? 0 : node.pkg->deps.count + (i == kRoot ? ws_range.count : 0);
+    slot_begin[i + 1] = slot_begin[i] + k;
+  }
+  struct Slot {
+    uint32_t dep = UINT32_MAX;
+    NodeId to = kNoNode;
+  };
+  std::vector<Slot> slots(slot_begin[n]);
+  const bool legacy = options.legacy_peer_deps;
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 512), [&](const tbb::blocked_range<size_t>& range) {
+    std::vector<uint32_t> chosen;
+    std::unordered_map<std::string_view, size_t> last;  // for nodes with many deps
+    for (size_t i = range.begin(); i != range.end(); ++i) {
+      const Node& node = g.nodes_[i];
+      if (node.is_link()) continue;
+      chosen.clear();
+      last.clear();
+      const bool many = node.pkg->deps.count > 24;
+      // `chosen` keeps every add in order; a replaced one is blanked, so the
+      // survivors end up ordered by their last add, as a Map delete + set is
+      auto add = [&](uint32_t d) {
+        std::string_view name = pool[d].name;
+        size_t at = SIZE_MAX;
+        if (many) {
+          auto it = last.find(name);
+          if (it != last.end()) at = it->second;
+        } else {
+          for (size_t c = 0; c < chosen.size(); ++c) {
+            if (chosen[c] != UINT32_MAX && pool[chosen[c]].name == name) at = c;
+          }
+        }
+        if (at != SIZE_MAX) {
+          if (pool[chosen[at]].kind == DepKind::workspace) return;
+          chosen[at] = UINT32_MAX;
+        }
+        if (many) last[name] = chosen.size();
+        chosen.push_back(d);
+      };
+      if (i == kRoot) {
+        for (uint32_t d = ws_range.begin; d < ws_range.begin + ws_range.count; ++d) add(d);
+      }
+      const Manifest& m = *node.pkg;
+      const uint32_t b = m.deps.begin, e = m.deps.begin + m.deps.count;
+      if (!legacy) {
+        for (uint32_t d = b; d < e; ++d) {
+          if (pool[d].kind == DepKind::peer) add(d);
+        }
+        for (uint32_t d = b; d < e; ++d) {
+          if (pool[d].kind == DepKind::peer_optional) add(d);
         }
       }
-      chosen.erase(std::remove(chosen.begin(), chosen.end(), UINT32_MAX), chosen.end());
-      chosen.push_back(d);
-    };
-    if (i == kRoot) {
-      for (uint32_t d = ws_range.begin; d < ws_range.begin + ws_range.count; ++d) add(d);
-    }
-    const Manifest& m = *node.pkg;
-    const uint32_t b = m.deps.begin, e = m.deps.begin + m.deps.count;
-    if (!options.legacy_peer_deps) {
       for (uint32_t d = b; d < e; ++d) {
-        if (pool[d].kind == DepKind::peer) add(d);
+        if (pool[d].kind == DepKind::prod) add(d);
       }
       for (uint32_t d = b; d < e; ++d) {
-        if (pool[d].kind == DepKind::peer_optional) add(d);
+        if (pool[d].kind == DepKind::optional) add(d);
+      }
+      if (node.parent == kNoNode) {
+        for (uint32_t d = b; d < e; ++d) {
+          if (pool[d].kind == DepKind::dev) add(d);
+        }
+      }
+      Slot* out = slots.data() + slot_begin[i];
+      for (uint32_t d : chosen) {
+        if (d != UINT32_MAX) *out++ = Slot{d, g.resolve(static_cast<NodeId>(i), pool[d].name)};
       }
     }
-    for (uint32_t d = b; d < e; ++d) {
-      if (pool[d].kind == DepKind::prod) add(d);
-    }
-    for (uint32_t d = b; d < e; ++d) {
-      if (pool[d].kind == DepKind::optional) add(d);
-    }
-    if (node.parent == kNoNode) {
-      for (uint32_t d = b; d < e; ++d) {
-        if (pool[d].kind == DepKind::dev) add(d);
+  });
+  std::vector<std::pair<uint32_t, uint32_t>> edge_ends;
+  std::vector<EdgeData> edge_data;
+  edge_ends.reserve(slots.size());
+  edge_data.reserve(slots.size());
+  for (size_t i = 0; i < n; ++i) {
+    for (uint32_t k = slot_begin[i]; k < slot_begin[i + 1]; ++k) {
+      const Slot& sl = slots[k];
+      if (sl.dep == UINT32_MAX) break;
+      if (sl.to == kNoNode) {
+        g.missing_.push_back(MissingEdge{static_cast<NodeId>(i), sl.dep});
+      } else {
+        edge_ends.emplace_back(static_cast<uint32_t>(i), sl.to);
+        edge_data.push_back(EdgeData{sl.dep});
       }
-    }
-    for (uint32_t d : chosen) {
-      NodeId to = g.resolve(static_cast<NodeId>(i), pool[d].name);
-      if (to == kNoNode) {
-        g.missing_.push_back(MissingEdge{static_cast<NodeId>(i), d});
-        continue;
-      }
-      edge_ends.emplace_back(static_cast<uint32_t>(i), to);
-      edge_data.push_back(EdgeData{d});
     }
   }
   g.csr_ = Graph::Csr(boost::edges_are_unsorted_multi_pass, edge_ends.begin(), edge_ends.end(),
@@ -300,14 +406,6 @@ Result<Graph> build_graph(Project& project, const GraphOptions& options) {
     }
   }
 
-  // 6. validity of each edge (dep-valid.js)
-  g.valid_.assign(boost::num_edges(g.csr_), 1);
-  for (auto e : boost::make_iterator_range(boost::edges(g.csr_))) {
-    const DeclaredDep& d = g.dep(e);
-    NodeId from = static_cast<NodeId>(boost::source(e, g.csr_));
-    NodeId to = static_cast<NodeId>(boost::target(e, g.csr_));
-    g.valid_[g.edge_index(e)] = spec_valid(g, from, to, d.spec, d.kind) ? 1 : 0;
-  }
   return g;
 }
 

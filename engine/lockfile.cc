@@ -7,7 +7,10 @@
 // byte offset, so a damaged lockfile is never half-read silently.
 #include "lockcut/lockfile.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -72,7 +75,34 @@ Result<std::string> find_lockfile(const std::string& dir, const std::string& ove
                      "another file with --lockfile PATH"});
 }
 
+namespace {
+Result<Lockfile> parse_text(simdjson::padded_string_view text, const std::string& name,
+                            ManifestStore& store);
+}  // namespace
+
 Result<Lockfile> load_lockfile(const std::string& path, ManifestStore& store) {
+  // Map the file when its last page leaves the padding simdjson reads past
+  // the end (the kernel zero-fills the rest of that page): no copy of tens of
+  // MB, no zeroing of fresh memory. Otherwise read it into a padded buffer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    const size_t size = static_cast<size_t>(st.st_size);
+    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    const size_t tail = size % page;
+    if (tail != 0 && page - tail >= simdjson::SIMDJSON_PADDING) {
+      void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      ::close(fd);
+      if (addr != MAP_FAILED) {
+        store.keep_mapping(addr, size);
+        return parse_text(simdjson::padded_string_view(static_cast<const char*>(addr), size,
+                                                       size + (page - tail)),
+                          path, store);
+      }
+      fd = -1;
+    }
+  }
+  if (fd >= 0) ::close(fd);
   simdjson::padded_string text;
   if (auto err = simdjson::padded_string::load(path).get(text)) {
     return user_error("cannot read '" + path + "': " + simdjson::error_message(err),
@@ -83,14 +113,22 @@ Result<Lockfile> load_lockfile(const std::string& path, ManifestStore& store) {
 
 Result<Lockfile> parse_lockfile(simdjson::padded_string text_in, const std::string& name,
                                 ManifestStore& store) {
+  const simdjson::padded_string& text = store.keep(std::move(text_in));
+  return parse_text(simdjson::padded_string_view(text.data(), text.size(), text.size() + simdjson::SIMDJSON_PADDING),
+                    name, store);
+}
+
+namespace {
+
+Result<Lockfile> parse_text(simdjson::padded_string_view text, const std::string& name,
+                            ManifestStore& store) {
   Lockfile lock;
   lock.path = name;
-  lock.bytes = text_in.size();
+  lock.bytes = text.size();
   if (ends_with(name, "npm-shrinkwrap.json")) lock.kind = LockfileKind::shrinkwrap;
   else if (ends_with(name, "package-lock.json")) lock.kind = LockfileKind::package_lock;
   else lock.kind = LockfileKind::other;
 
-  const simdjson::padded_string& text = store.keep(std::move(text_in));
   const char* begin = text.data();
   if (text.size() == 0) {
     return user_error("'" + name + "' is empty", {kRegenHint});
@@ -110,7 +148,12 @@ Result<Lockfile> parse_lockfile(simdjson::padded_string text_in, const std::stri
   bool have_version = false;
   std::string_view top_name;
   V1Tree v1;  // filled only when `dependencies` comes without `packages`
-  lock.entries.reserve(text.size() / 300);
+  // Reserve from the file size so the pools never regrow while parsing:
+  // regrowth copies and page-faults every element again (measured: a fifth
+  // of the time on a 40 MB lockfile). Untouched reserve costs nothing.
+  lock.entries.reserve(text.size() / 200 + 16);
+  store.dep_pool().reserve(store.dep_pool().size() + text.size() / 40 + 64);
+  store.string_pool().reserve(store.string_pool().size() + text.size() / 400 + 64);
 
   const char* last_pos = begin;
   for (auto field : top) {
@@ -231,5 +274,7 @@ Result<Lockfile> parse_lockfile(simdjson::padded_string text_in, const std::stri
   convert_v1_tree(v1, top_name, store, lock.entries);
   return lock;
 }
+
+}  // namespace
 
 }  // namespace lockcut

@@ -13,6 +13,8 @@
 // dependency into a peerOptional one (arborist node.js `_loadDeps`).
 #include "lockcut/manifest.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -36,6 +38,12 @@ std::string_view dep_kind_name(DepKind kind) {
 const simdjson::padded_string& ManifestStore::keep(simdjson::padded_string text) {
   texts_.push_back(std::move(text));
   return texts_.back();
+}
+
+void ManifestStore::keep_mapping(void* addr, size_t length) { mappings_.emplace_back(addr, length); }
+
+ManifestStore::Mapping::~Mapping() {
+  if (addr) ::munmap(addr, length);
 }
 
 std::string_view ManifestStore::intern(std::string_view s) {

@@ -37,7 +37,8 @@ struct Dependent {
 /// What explain finds for one instance.
 struct Explanation {
   NodeId node;
-  std::vector<Dependent> dependents;
+  std::vector<Dependent> dependents;   ///< edges into this node (npm's edgesIn shown)
+  std::vector<NodeId> links_in;        ///< links whose target this is (npm's linksIn)
   std::vector<std::vector<ChainStep>> shortest;  ///< root-first chains, shortest first
   uint64_t chain_count = 0;     ///< chains npm explain would print
   bool chain_count_capped = false;

@@ -81,6 +81,8 @@ class ManifestStore {
  public:
   /// Keeps a document's text alive; returns a stable reference.
   const simdjson::padded_string& keep(simdjson::padded_string text);
+  /// Keeps a read-only file mapping alive (unmapped when the store goes).
+  void keep_mapping(void* addr, size_t length);
   /// Copies a string into the arena; the view stays valid.
   std::string_view intern(std::string_view s);
 
@@ -100,7 +102,16 @@ class ManifestStore {
   std::vector<std::string_view>& string_pool() { return strings_; }
 
  private:
+  struct Mapping {
+    void* addr = nullptr;
+    size_t length = 0;
+    Mapping(void* a, size_t l) : addr(a), length(l) {}
+    Mapping(Mapping&& o) noexcept : addr(o.addr), length(o.length) { o.addr = nullptr; }
+    Mapping(const Mapping&) = delete;
+    ~Mapping();
+  };
   std::deque<simdjson::padded_string> texts_;
+  std::deque<Mapping> mappings_;
   std::deque<std::string> arena_;
   std::vector<DeclaredDep> deps_;
   std::vector<std::string_view> strings_;
