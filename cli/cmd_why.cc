@@ -60,7 +60,7 @@ std::string status(const Analysis& a, NodeId id) {
   return "";
 }
 
-void print_text(const Analysis& a, const Explanation& ex, const ExplainOptions& eo) {
+void print_text(const Analysis& a, const Explanation& ex) {
   const Graph& g = a.graph;
   const Node& n = g.node(ex.node);
   std::string out = label(g, ex.node);
@@ -93,7 +93,8 @@ void print_text(const Analysis& a, const Explanation& ex, const ExplainOptions& 
     std::string count = (ex.chain_count_capped ? "more than " : "") + std::to_string(ex.chain_count);
     out += "  " + count + " chain" + (ex.chain_count == 1 ? "" : "s") + " from the root";
     if (ex.chain_count > ex.shortest.size() || ex.chain_count_capped) {
-      out += "; the " + std::to_string(std::min<size_t>(ex.shortest.size(), eo.max_chains)) + " shortest";
+      out += ex.shortest.size() == 1 ? std::string("; the shortest")
+                                     : "; the " + std::to_string(ex.shortest.size()) + " shortest";
     }
     out += ":\n";
     for (const auto& chain : ex.shortest) {
@@ -191,7 +192,7 @@ int cmd_why(int argc, char** argv) {
         json += (first ? "\n" : ",\n") + json_explanation(an, ex);
       } else {
         if (!first) std::fputs("\n", stdout);
-        print_text(an, ex, eo);
+        print_text(an, ex);
       }
       first = false;
     }

@@ -55,11 +55,11 @@ bool root_in_sync(const Graph& g) {
     }
     want.push_back(Want{d.name, d.spec, d.kind});
   }
-  std::string abs_dir;
-  for (const auto& w : virtual_workspaces(lock, store)) {
+  // `want` keeps views into the names: the workspace list must outlive it
+  const std::vector<Workspace> lock_workspaces = virtual_workspaces(lock, store);
+  for (const auto& w : lock_workspaces) {
     want.push_back(Want{w.name, {}, DepKind::workspace});
   }
-  std::vector<std::pair<std::string_view, const Graph::EdgeDesc*>> root_edges;
   std::vector<Graph::EdgeDesc> descs;
   for (auto e : boost::make_iterator_range(boost::out_edges(kRoot, g.csr()))) descs.push_back(e);
   std::vector<std::string_view> names;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "lockfile_v1.h"
@@ -34,6 +35,20 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 const char* kRegenHint =
     "restore the lockfile from version control, or regenerate it with "
     "`npm install --package-lock-only`";
+
+// Git leaves `<<<<<<<` / `=======` / `>>>>>>>` lines in a conflicted file;
+// npm merges them, lockcut asks the user to.
+Error conflict_or(Error e, const std::string& name, std::string_view text) {
+  size_t at = text.find("\n<<<<<<< ");
+  if (text.substr(0, 8) == "<<<<<<< ") at = 0;
+  if (at == std::string_view::npos) return e;
+  size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')) +
+                (at ? 1 : 0);
+  return user_error("'" + name + "' has unresolved git merge conflicts (first marker at line " +
+                        std::to_string(line) + ")",
+                    {"resolve the conflict in the lockfile, or run `npm install` to let npm "
+                     "merge it, then run lockcut again"});
+}
 
 Error malformed(const std::string& name, simdjson::error_code err, const char* where_text,
                 size_t offset) {
@@ -120,8 +135,18 @@ Result<Lockfile> parse_lockfile(simdjson::padded_string text_in, const std::stri
 
 namespace {
 
+Result<Lockfile> parse_text_inner(simdjson::padded_string_view text, const std::string& name,
+                                  ManifestStore& store);
+
 Result<Lockfile> parse_text(simdjson::padded_string_view text, const std::string& name,
                             ManifestStore& store) {
+  auto r = parse_text_inner(text, name, store);
+  if (!r) return conflict_or(r.take_error(), name, text);
+  return r;
+}
+
+Result<Lockfile> parse_text_inner(simdjson::padded_string_view text, const std::string& name,
+                                  ManifestStore& store) {
   Lockfile lock;
   lock.path = name;
   lock.bytes = text.size();
@@ -138,6 +163,7 @@ Result<Lockfile> parse_text(simdjson::padded_string_view text, const std::string
   if (auto err = parser.iterate(text).get(doc)) return malformed(name, err, nullptr, 0);
   od::object top;
   if (auto err = doc.get_object().get(top)) {
+    if (err != simdjson::INCORRECT_TYPE) return malformed(name, err, nullptr, 0);
     return user_error("'" + name + "': expected a JSON object at the top level (" +
                           simdjson::error_message(err) + ")",
                       {kRegenHint});

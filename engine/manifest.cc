@@ -197,8 +197,10 @@ class ManifestReader {
                    od::value& v);
   Error json_error(std::string_view key, simdjson::error_code code, const char* pos);
   uint32_t offset(const char* p) const {
+    if (!p) p = last_key_;
     return where_.text_begin && p ? offset_of(where_.text_begin, p) : 0;
   }
+  const char* last_key_ = nullptr;  // for errors the parser reports without a place
   bool string_value(od::value& v, std::string_view& out, bool& is_string,
                     simdjson::error_code& err);
   Result<PoolRange> deps_map(od::value v, std::string_view key, DepKind kind);
@@ -433,6 +435,7 @@ Result<Manifest> ManifestReader::read(od::object obj) {
     od::raw_json_string rk;
     if (auto err = field.key().get(rk)) return json_error(key, err, nullptr);
     const char* kp = rk.raw();
+    last_key_ = kp;
     key = key_view(rk, store_);
     Key k = classify_key(key);
     if (k == Key::other) continue;  // On-Demand skips the unread value
