@@ -54,8 +54,9 @@ std::vector<NodeId> by_location(const Graph& g) {
   std::vector<NodeId> ids;
   ids.reserve(g.size());
   for (NodeId id = 1; id < g.size(); ++id) ids.push_back(id);
-  std::sort(ids.begin(), ids.end(),
-            [&](NodeId a, NodeId b) { return g.node(a).location < g.node(b).location; });
+  // npm writes `packages` almost in byte order already: check before sorting
+  auto less = [&](NodeId a, NodeId b) { return g.node(a).location < g.node(b).location; };
+  if (!std::is_sorted(ids.begin(), ids.end(), less)) std::sort(ids.begin(), ids.end(), less);
   return ids;
 }
 

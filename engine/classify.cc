@@ -125,7 +125,7 @@ Classification classify(const Graph& g) {
     }
     for (auto e : boost::make_iterator_range(boost::out_edges(id, csr))) {
       NodeId to = static_cast<NodeId>(boost::target(e, csr));
-      DepKind k = g.dep(e).kind;
+      DepKind k = g.kind(e);
       bool peer = edge_is_peer(k), optional = edge_is_optional(k), dev = k == DepKind::dev;
       uint8_t& t = c.flags[to];
       uint8_t before = t;

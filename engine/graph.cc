@@ -364,7 +364,7 @@ Result<Graph> build_graph(Project& project, const GraphOptions& options) {
         g.missing_.push_back(MissingEdge{static_cast<NodeId>(i), sl.dep});
       } else {
         edge_ends.emplace_back(static_cast<uint32_t>(i), sl.to);
-        edge_data.push_back(EdgeData{sl.dep});
+        edge_data.push_back(EdgeData{sl.dep, pool[sl.dep].kind});
       }
     }
   }

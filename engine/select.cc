@@ -116,7 +116,7 @@ class Selector {
     mark_[start] = set_epoch;
     for (size_t i = 0; i < set.size(); ++i) {
       for (auto e : boost::make_iterator_range(boost::in_edges(set[i], csr))) {
-        if (edge_optional(g_.dep(e).kind)) continue;
+        if (edge_optional(g_.kind(e))) continue;
         NodeId from = static_cast<NodeId>(boost::source(e, csr));
         if (mark_[from] != set_epoch) {
           mark_[from] = set_epoch;

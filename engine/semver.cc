@@ -256,7 +256,7 @@ class Regex {
    public:
     Searcher(const Regex& re, std::string_view s) : re_(re), s_(s) {
       const size_t bits = re.prog_.size() * (s.size() + 1);
-      if (bits <= (size_t{1} << 26)) visited_.assign((bits + 63) / 64, 0);
+      if (bits <= (size_t{1} << 28)) visited_.assign((bits + 63) / 64, 0);
     }
 
     bool find(size_t from, Match& m) {
@@ -289,6 +289,11 @@ class Regex {
       w |= bit;
       return true;
     }
+    void mark(size_t pc, size_t pos) {
+      if (visited_.empty()) return;
+      const size_t k = pos * re_.prog_.size() + pc;
+      visited_[k / 64] |= uint64_t{1} << (k % 64);
+    }
     void clear(size_t pc, size_t pos) {
       const size_t k = pos * re_.prog_.size() + pc;
       visited_[k / 64] &= ~(uint64_t{1} << (k % 64));
@@ -320,6 +325,13 @@ class Regex {
             size_t n = 0;
             while (n < in.max && pos + n < s_.size() && re_.has(in.cls, s_[pos + n])) ++n;
             if (n < in.min) break;
+            if (in.max == kInf) {
+              // The same repeat entered later in this run could only reach
+              // continuations this one reaches, so mark those entries done
+              // (a run of `v`s would otherwise cost quadratic time). Holds
+              // because no unbounded repeat in re.js sits inside a loop.
+              for (size_t k = 1; k <= n; ++k) mark(pc, pos + k);
+            }
             if (n > in.min) stack_.push_back({Kind::retry, pc + 1, pos + in.min, pos + n});
             ++pc, pos += n;
           } else if (in.op == Op::split) {
@@ -611,7 +623,7 @@ const Patterns& patterns() {
 
 enum class CmpOp : uint8_t { eq, lt, le, gt, ge };
 
-/// One comparator of a set: `op major.minor.patch[-pre]`.
+// One comparator of a set: `op major.minor.patch[-pre]`.
 struct Bound {
   CmpOp op;
   uint64_t major, minor, patch;
@@ -696,15 +708,18 @@ class FastReader {
   bool run() {
     for (;;) {
       ev_.begin_set();
-      bool tokens = false;
-      skip_spaces();
-      while (i_ < s_.size() && s_[i_] != '|') {
+      // A token that expands to nothing (`*`, `^x`) leaves an empty field,
+      // and `join(' ').split(/\s+/)` keeps that `*` only at either end.
+      bool first = true, first_empty = false, last_empty = true;  // no token: `*`
+      while (skip_spaces(), i_ < s_.size() && s_[i_] != '|') {
+        empty_ = false;
         if (!token()) return false;
         if (i_ < s_.size() && s_[i_] != ' ' && s_[i_] != '|') return false;
-        skip_spaces();
-        tokens = true;
+        first_empty = first ? empty_ : first_empty;
+        last_empty = empty_;
+        first = false;
       }
-      if (!tokens) ev_.add_any();  // an empty part is `*`
+      if (first_empty || last_empty) ev_.add_any();
       ev_.end_set();
       if (i_ == s_.size()) return true;
       if (at(i_ + 1) != '|' || at(i_ + 2) == '|') return false;  // `|||` splits oddly
@@ -799,7 +814,7 @@ class FastReader {
     const std::string_view z = include_prerelease_ ? "0" : "";
     if (kind == Kind::caret) {
       if (xM) {
-        ev_.add_any();
+        empty_ = true;
       } else if (xm) {
         add(CmpOp::ge, M, 0, 0, z), add(CmpOp::lt, M + 1, 0, 0, "0");
       } else if (xp) {
@@ -823,7 +838,7 @@ class FastReader {
     }
     if (kind == Kind::tilde) {
       if (xM) {
-        ev_.add_any();
+        empty_ = true;
       } else if (xm) {
         add(CmpOp::ge, M, 0, 0, z), add(CmpOp::lt, M + 1, 0, 0, "0");
       } else {
@@ -843,7 +858,7 @@ class FastReader {
       if (!bare && (op == CmpOp::lt || op == CmpOp::gt)) {
         add(CmpOp::lt, 0, 0, 0, "0");  // `<x`, `>x`: nothing
       } else {
-        ev_.add_any();
+        empty_ = true;
       }
     } else if (!bare) {
       uint64_t M2 = M, m2 = xm ? 0 : m;
@@ -867,6 +882,7 @@ class FastReader {
   std::string_view s_;
   size_t i_ = 0;
   bool include_prerelease_;
+  bool empty_ = false;  // the last token expanded to nothing
   RangeEval& ev_;
 };
 
@@ -917,7 +933,8 @@ class ExactReader {
     for (;;) {  // split(' ').map(parseComparator).join(' ')
       const size_t sp = s.find(' ', start);
       if (start > 0) joined += ' ';
-      joined += parse_comparator(std::string_view(s).substr(start, sp == std::string::npos ? sp : sp - start));
+      const size_t end = sp == std::string::npos ? s.size() : sp;
+      joined += parse_comparator(std::string_view(s).substr(start, end - start));
       if (sp == std::string::npos) break;
       start = sp + 1;
     }

@@ -77,7 +77,8 @@ TEST_P(PeerFixture, MatchesNpm) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Rows got;
   simdjson::dom::element doc = parser.parse(r.out).value();
-  for (simdjson::dom::element p : doc["packages"].get_array().value()) add_row(got, p.get_object().value());
+  simdjson::dom::array items_p = doc["packages"].get_array().value();
+  for (simdjson::dom::element p : items_p) add_row(got, p.get_object().value());
 
   for (const auto& [loc, fields] : want) {
     auto it = got.find(loc);

@@ -88,9 +88,12 @@ class LocationIndex {
   size_t mask_ = 0, size_ = 0;
 };
 
-/// Edge data stored in the CSR: which declared dependency it is.
+/// Edge data stored in the CSR: which declared dependency it is, and its
+/// kind copied beside it, because the flag walks read the kind of every edge
+/// and the dependency pool is too large to stay in cache.
 struct EdgeData {
   uint32_t dep = 0;  ///< index into ManifestStore::dep_pool()
+  DepKind kind = DepKind::prod;
 };
 
 /// A declared dependency that resolves to nothing.
@@ -129,6 +132,8 @@ class Graph {
   /// The declared dependency behind an edge.
   const DeclaredDep& dep(EdgeDesc e) const { return store_->dep_pool()[csr_[e].dep]; }
   const DeclaredDep& dep(uint32_t index) const { return store_->dep_pool()[index]; }
+  /// The edge's kind (same as dep(e).kind, without the pool lookup).
+  DepKind kind(EdgeDesc e) const { return csr_[e].kind; }
   /// Dense index of an edge, for side vectors.
   uint32_t edge_index(EdgeDesc e) const { return boost::get(boost::edge_index, csr_, e); }
 
