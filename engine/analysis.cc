@@ -92,8 +92,16 @@ Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& o, PerfLog* per
 
   // omit / include
   std::vector<std::string> omit{"dev"}, include;
-  for (const auto& v : config.list("omit")) omit.push_back(v);
-  for (const auto& v : config.list("include")) include.push_back(v);
+  // npm ignores an invalid config value (with a warning); so do we
+  auto valid = [](const std::string& v) { return v == "dev" || v == "optional" || v == "peer"; };
+  for (const auto& v : config.list("omit")) {
+    if (valid(v)) omit.push_back(v);
+    else a.notes.push_back("ignoring omit=" + v + " from " + config.source["omit"] + " (npm ignores it too)");
+  }
+  for (const auto& v : config.list("include")) {
+    if (valid(v)) include.push_back(v);
+    else a.notes.push_back("ignoring include=" + v + " from " + config.source["include"] + " (npm ignores it too)");
+  }
   omit.insert(omit.end(), o.omit.begin(), o.omit.end());
   include.insert(include.end(), o.include.begin(), o.include.end());
   auto omit_bits = parse_omit(omit, "--omit");

@@ -140,6 +140,10 @@ Result<Lockfile> parse_text_inner(simdjson::padded_string_view text, const std::
 
 Result<Lockfile> parse_text(simdjson::padded_string_view text, const std::string& name,
                             ManifestStore& store) {
+  // npm strips a UTF-8 byte order mark (json-parse-even-better-errors)
+  if (text.size() >= 3 && std::string_view(text.data(), 3) == "\xEF\xBB\xBF") {
+    text = simdjson::padded_string_view(text.data() + 3, text.size() - 3, text.capacity() - 3);
+  }
   auto r = parse_text_inner(text, name, store);
   if (!r) return conflict_or(r.take_error(), name, text);
   return r;

@@ -615,10 +615,14 @@ Result<Manifest> read_package_json(const std::string& path, ManifestStore& store
     return user_error("cannot read '" + path + "': " + simdjson::error_message(err));
   }
   const auto& kept = store.keep(std::move(text));
+  simdjson::padded_string_view view(kept.data(), kept.size(), kept.size() + simdjson::SIMDJSON_PADDING);
+  if (view.size() >= 3 && std::string_view(view.data(), 3) == "\xEF\xBB\xBF") {
+    view = simdjson::padded_string_view(view.data() + 3, view.size() - 3, view.capacity() - 3);
+  }
   od::parser parser;
   od::document doc;
-  JsonWhere where{path, {}, kept.data()};
-  if (auto err = parser.iterate(kept).get(doc)) {
+  JsonWhere where{path, {}, view.data()};
+  if (auto err = parser.iterate(view).get(doc)) {
     return user_error("'" + path + "': malformed JSON: " + simdjson::error_message(err),
                       {"fix the JSON syntax of this package.json"});
   }

@@ -23,6 +23,8 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b);
 }
 
+// @npmcli/config env-replace: `${VAR}` becomes its value and stays as
+// written when VAR is unset; `${VAR?}` becomes "" when unset.
 std::string expand_env(const std::string& v) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) {
@@ -30,8 +32,11 @@ std::string expand_env(const std::string& v) {
       size_t end = v.find('}', i + 2);
       if (end != std::string::npos) {
         std::string name = v.substr(i + 2, end - i - 2);
+        bool optional = !name.empty() && name.back() == '?';
+        if (optional) name.pop_back();
         const char* val = std::getenv(name.c_str());
         if (val) out += val;
+        else if (!optional) out += v.substr(i, end - i + 1);
         i = end;
         continue;
       }
@@ -39,6 +44,25 @@ std::string expand_env(const std::string& v) {
     out += v[i];
   }
   return out;
+}
+
+// ini's `unsafe`: an unquoted value ends at the first unescaped `;` or `#`.
+std::string strip_inline_comment(const std::string& v) {
+  std::string out;
+  bool escaped = false;
+  for (char c : v) {
+    if (escaped) {
+      out += (c == '\\' || c == ';' || c == '#') ? std::string(1, c) : std::string("\\") + c;
+      escaped = false;
+    } else if (c == '\\') {
+      escaped = true;
+    } else if (c == ';' || c == '#') {
+      break;
+    } else {
+      out += c;
+    }
+  }
+  return trim(out);
 }
 
 std::string normalize_key(std::string k) {
@@ -54,6 +78,7 @@ void set_value(NpmConfig& c, const std::string& key, const std::string& value,
     auto& l = c.lists[key];
     if (!append) l.clear();
     l.push_back(value);
+    c.values[key] = value;
   } else {
     c.values[key] = value;
   }
@@ -73,24 +98,33 @@ void read_file(const std::string& path, NpmConfig& c) {
 void parse_npmrc(const std::string& text, const std::string& origin, NpmConfig& config) {
   std::istringstream in(text);
   std::string line;
-  // within one file, `omit[]` lines accumulate; a new file replaces the list
-  std::map<std::string, bool> seen_here;
+  // ini, within one file: `key[]` lines accumulate, a plain key after an
+  // array key (or the other way round) is pushed onto it, a plain key
+  // repeated keeps its last value; a new file replaces the list
+  std::map<std::string, bool> seen, seen_array;
   while (std::getline(in, line)) {
     std::string t = trim(line);
-    if (t.empty() || t[0] == ';' || t[0] == '#' || t[0] == '[') continue;
+    if (t.empty() || t[0] == ';' || t[0] == '#') continue;
+    // ini nests every later key under a [section]: npm never reads them
+    if (t[0] == '[') return;
     size_t eq = t.find('=');
     std::string key = trim(eq == std::string::npos ? t : t.substr(0, eq));
     std::string value = eq == std::string::npos ? "true" : trim(t.substr(eq + 1));
     if (value.size() >= 2 && ((value.front() == '"' && value.back() == '"') ||
                               (value.front() == '\'' && value.back() == '\''))) {
       value = value.substr(1, value.size() - 2);
+    } else {
+      value = strip_inline_comment(value);
     }
     bool is_array = key.size() > 2 && key.compare(key.size() - 2, 2, "[]") == 0;
     if (is_array) key.resize(key.size() - 2);
-    key = normalize_key(expand_env(key));
+    // file keys are taken as written (only npm_config_* names are normalized)
+    key = expand_env(key);
     value = expand_env(value);
-    set_value(config, key, value, origin, seen_here[key]);
-    seen_here[key] = true;
+    bool append = seen[key] && (is_array || seen_array[key]);
+    set_value(config, key, value, origin, append);
+    seen[key] = true;
+    if (is_array) seen_array[key] = true;
   }
 }
 
@@ -111,21 +145,10 @@ std::optional<std::string> NpmConfig::get(const std::string& key) const {
 }
 
 std::vector<std::string> NpmConfig::list(const std::string& key) const {
-  std::vector<std::string> out;
+  // values are taken whole: npm rejects `omit=dev,optional` rather than
+  // splitting it
   auto it = lists.find(key);
-  if (it == lists.end()) return out;
-  for (const auto& v : it->second) {
-    std::string item;
-    for (char ch : v + ",") {
-      if (ch == ',' || ch == ' ') {
-        if (!item.empty()) out.push_back(item);
-        item.clear();
-      } else {
-        item += ch;
-      }
-    }
-  }
-  return out;
+  return it == lists.end() ? std::vector<std::string>() : it->second;
 }
 
 NpmConfig load_npm_config(const NpmConfigSources& sources) {
@@ -152,7 +175,8 @@ NpmConfig load_npm_config(const NpmConfigSources& sources) {
                      [](unsigned char ch) { return std::tolower(ch); });
       if (lower.rfind("npm_config_", 0) != 0) continue;
       std::string key = normalize_key(k.substr(11));
-      if (key.empty()) continue;
+      // @npmcli/config skips empty variables
+      if (key.empty() || eq + 1 == kv.size()) continue;
       set_value(c, key, kv.substr(eq + 1), k, false);
     }
   }

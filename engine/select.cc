@@ -214,26 +214,28 @@ class Selector {
     in[kRoot] = 1;
     std::vector<NodeId> stack;
     for (const auto& want : o_.workspaces) {
-      NodeId start = kNoNode;
+      // npm's get-workspaces.js: a name, a folder, or a parent folder of
+      // workspaces (`<filter>/*`)
+      std::string want_loc = want;
+      while (want_loc.size() > 2 && want_loc.compare(0, 2, "./") == 0) want_loc.erase(0, 2);
+      while (!want_loc.empty() && want_loc.back() == '/') want_loc.pop_back();
+      size_t before = stack.size();
       for (const auto& w : g_.workspaces()) {
-        std::string loc = w.location;
-        std::string want_loc = want;
-        while (want_loc.size() > 2 && want_loc.compare(0, 2, "./") == 0) want_loc.erase(0, 2);
-        while (!want_loc.empty() && want_loc.back() == '/') want_loc.pop_back();
-        if (w.name == want || loc == want_loc) {
-          start = g_.find("node_modules/" + w.name);
+        if (w.name == want || w.location == want_loc || glob_match(want_loc + "/*", w.location)) {
+          NodeId start = g_.find("node_modules/" + w.name);
           if (start == kNoNode) start = g_.find(w.location);
-          break;
+          if (start != kNoNode) stack.push_back(start);
         }
       }
-      if (start == kNoNode) {
+      // npm drops a filter that matches nothing when another one matches;
+      // for a deploy a typo must not silently shrink the package
+      if (stack.size() == before) {
         std::string names;
         for (const auto& w : g_.workspaces()) names += (names.empty() ? "" : ", ") + w.name;
         return user_error("no workspace named '" + want + "' in this project",
                           {names.empty() ? "this project has no workspaces"
                                          : "its workspaces are: " + names});
       }
-      stack.push_back(start);
     }
     while (!stack.empty()) {
       NodeId id = stack.back();

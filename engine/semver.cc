@@ -84,7 +84,10 @@ std::string_view js_trim(std::string_view s) {
 // String#length counts UTF-16 code units.
 size_t utf16_length(std::string_view s) {
   size_t n = 0;
-  for (unsigned char c : s) n += ((c & 0xc0) != 0x80) + (c >= 0xf0);
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    n += ((c & 0xc0) != 0x80) + (c >= 0xf0);  // a 4-byte sequence is a surrogate pair
+  }
   return n;
 }
 

@@ -158,13 +158,8 @@ TEST(Classify, V1LockfileIsInSyncOnlyWithoutRootDevDependencies) {
 }
 
 TEST(Classify, RootInSyncWithWorkspaces) {
-  // engine bug: root_in_sync (classify.cc) pushes `Want{w.name, ...}` for each
-  // element of the temporary `virtual_workspaces(lock, store)` it loops over;
-  // the strings die with the loop and find_root_dep then compares freed
-  // memory (AddressSanitizer: heap-use-after-free at classify.cc:72). Any
-  // lockfile whose "" entry is in sync and lists workspaces hits it. Remove
-  // this skip, and the ones below marked the same, once it is fixed.
-  // (was skipped for the root_in_sync dangling-view bug, now fixed)
+  // regression: root_in_sync once kept views into a temporary workspace list
+  // (heap-use-after-free under ASan for every in-sync root with workspaces)
   // §3.5 rule 9: the lockfile's workspaces count as root edges of type
   // workspace; this root is in sync
   auto p = synced(R"({"name":"mono","workspaces":["packages/w"]})",
@@ -289,7 +284,6 @@ TEST(Classify, Case11_BundledDepsIgnoreOmitButRootBundlesDoNot) {
 }
 
 TEST(Classify, Case13_WorkspaceEdgesComeFromDisk) {
-  // engine bug: see RootInSyncWithWorkspaces (this root is in sync and has workspaces)
   // (was skipped for the root_in_sync dangling-view bug, now fixed)
   // §10 case 13: the lockfile says ^6 and holds 6.0.0; the workspace's
   // package.json now says ^7, so npm ci refuses the lockfile
@@ -336,7 +330,6 @@ TEST(Classify, Case14_ExternalLinkTargetGetsNothingInstalled) {
 }
 
 TEST(Classify, RootPeersAndWorkspaceDevDependencies) {
-  // engine bug: see RootInSyncWithWorkspaces (this root is in sync and has workspaces)
   // (was skipped for the root_in_sync dangling-view bug, now fixed)
   // §3.4 rule 8: root peers are real edges flagged peer (dropped by
   // --omit=peer); a workspace's devDependencies flag their targets dev

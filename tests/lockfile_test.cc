@@ -259,6 +259,16 @@ TEST_F(LockfileTest, TrailingContentAndNonObjectTopAreErrors) {
   EXPECT_FALSE(parse(R"({"lockfileVersion":3,"packages":[]})").ok());
 }
 
+TEST_F(LockfileTest, ByteOrderMarkIsIgnored) {
+  // engine bug: npm parses lockfiles and package.json with
+  // json-parse-even-better-errors, which strips a leading UTF-8 BOM (npm
+  // 11.19.1 loads this file); lockcut rejects it with "expected a JSON object
+  // at the top level". read_package_json has the same problem.
+  auto lock = parse("\xEF\xBB\xBF" R"({"lockfileVersion":3,"packages":{"":{},"node_modules/a":{"version":"1.0.0"}}})");
+  ASSERT_TRUE(lock.ok()) << lock.error().message;
+  EXPECT_EQ(locations(*lock), (std::vector<std::string>{"", "node_modules/a"}));
+}
+
 // --- v1 conversion (§1.3) --------------------------------------------------
 
 TEST_F(LockfileTest, V1NestedDependenciesGetNestedLocations) {

@@ -14,8 +14,9 @@
 namespace lockcut {
 
 /// Raw key/value pairs from .npmrc files and the environment, in precedence
-/// order already applied (a later source overwrote an earlier one). Keys are
-/// lowercase with `-` (npm's spelling); array keys (`omit[]`) collect values.
+/// order already applied (a later source overwrote an earlier one). File keys
+/// are taken as written; npm_config_* names are lowercased with `_` -> `-`;
+/// array keys (`omit[]`) collect values.
 struct NpmConfig {
   std::map<std::string, std::string> values;
   std::map<std::string, std::vector<std::string>> lists;  ///< `omit`, `include`
@@ -25,8 +26,8 @@ struct NpmConfig {
   std::optional<bool> flag(const std::string& key) const;
   /// A string setting; nullopt if unset or empty.
   std::optional<std::string> get(const std::string& key) const;
-  /// The values of a list setting (`omit=dev` or `omit[]=dev`, comma or
-  /// space separated values are split).
+  /// The values of a list setting (`omit=dev`, or several `omit[]=dev`
+  /// lines), each taken whole as npm does.
   std::vector<std::string> list(const std::string& key) const;
 };
 
