@@ -284,7 +284,7 @@ TEST(Graph, EdgeValidityFollowsTheSpec) {
                  .package_lock = lock_v3(std::string(R"("":)") + root + R"(,
                    "node_modules/a":{"version":"1.0.0"},
                    "node_modules/b":{"version":"7.0.0"},
-                   "node_modules/c":{"version":"7.0.0","resolved":"https://registry.npmjs.org/c/-/c-7.0.0.tgz"},
+                   "node_modules/c":{"version":"7.0.0","resolved":"https://registry.example.org/c/-/c-7.0.0.tgz"},
                    "node_modules/d":{"version":"0.0.1-pre"})")});
   auto r = analyze_project(p.dir());
   ASSERT_TRUE(r.ok()) << r.error().message;

@@ -359,8 +359,8 @@ TEST_F(LockfileTest, V1AliasAndTarballVersions) {
   auto lock = parse(R"({"lockfileVersion":1,"requires":true,"dependencies":{
     "al":{"version":"npm:lodash@4.17.21","integrity":"sha512-L"},
     "t":{"version":"file:vendor/t-1.2.3.tgz","integrity":"sha512-T"},
-    "r":{"version":"https://registry.npmjs.org/@s/real/-/real-2.3.4.tgz","integrity":"sha512-R"},
-    "plain":{"version":"3.0.0","resolved":"https://registry.npmjs.org/plain/-/plain-3.0.0.tgz",
+    "r":{"version":"https://registry.example.org/@s/real/-/real-2.3.4.tgz","integrity":"sha512-R"},
+    "plain":{"version":"3.0.0","resolved":"https://registry.example.org/plain/-/plain-3.0.0.tgz",
              "integrity":"sha512-P"}}})");
   ASSERT_TRUE(lock.ok()) << lock.error().message;
   const Manifest& al = entry(*lock, "node_modules/al")->pkg;
@@ -375,7 +375,7 @@ TEST_F(LockfileTest, V1AliasAndTarballVersions) {
   EXPECT_EQ(r.version, "2.3.4");
   const Manifest& plain = entry(*lock, "node_modules/plain")->pkg;
   EXPECT_EQ(plain.version, "3.0.0");
-  EXPECT_EQ(plain.resolved, "https://registry.npmjs.org/plain/-/plain-3.0.0.tgz");
+  EXPECT_EQ(plain.resolved, "https://registry.example.org/plain/-/plain-3.0.0.tgz");
   EXPECT_EQ(plain.name, "");
 }
 
