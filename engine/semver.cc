@@ -893,6 +893,15 @@ class FastReader {
 
 bool is_x(std::string_view id) { return id.empty() || id == "x" || id == "X" || id == "*"; }
 
+// Every x-range and comparator has a digit or an x somewhere; the cheap test
+// keeps junk like `latest` away from the regexes.
+bool has_version_char(std::string_view s) {
+  for (char c : s) {
+    if (is_digit(c) || c == 'x' || c == 'X' || c == '*') return true;
+  }
+  return false;
+}
+
 class ExactReader {
  public:
   ExactReader(bool include_prerelease, RangeEval& ev)
@@ -973,7 +982,7 @@ class ExactReader {
 
   std::string replace_hyphen(const std::string& s) const {
     Regex::Match m;
-    if (!re_.hyphen.search(s, m)) return s;
+    if (s.find(" - ") == std::string::npos || !re_.hyphen.search(s, m)) return s;
     const auto g = [&](int k) { return m.group(s, k); };
     std::string from, to;
     if (is_x(g(2))) {
@@ -1004,6 +1013,12 @@ class ExactReader {
 
   // COMPARATORTRIM, global, `$1$2$3`: drops the space after an operator.
   std::string trim_comparators(const std::string& s) const {
+    // Only a space right after `<`, `>`, `=` or another space can go.
+    bool spaced = false;
+    for (size_t i = 1; i < s.size() && !spaced; ++i) {
+      spaced = s[i] == ' ' && (s[i - 1] == '<' || s[i - 1] == '>' || s[i - 1] == '=' || s[i - 1] == ' ');
+    }
+    if (!spaced) return s;
     Regex::Searcher searcher(re_.comparator_trim, s);
     Regex::Match m;
     std::string out;
@@ -1059,7 +1074,7 @@ class ExactReader {
   // replaceCaret: ^1.2.3 := >=1.2.3 <2.0.0-0, ^0.2.3 := >=0.2.3 <0.3.0-0, ...
   std::string replace_caret(std::string_view comp) const {
     Regex::Match m;
-    if (!re_.caret.search(comp, m)) return std::string(comp);
+    if (comp.substr(0, 1) != "^" || !re_.caret.search(comp, m)) return std::string(comp);
     const std::string M(m.group(comp, 1)), mi(m.group(comp, 2)), p(m.group(comp, 3)), pr(m.group(comp, 4));
     if (is_x(M)) return "";
     if (is_x(mi)) return ">=" + M + ".0.0" + z_ + " <" + js_increment(M) + ".0.0-0";
@@ -1077,7 +1092,7 @@ class ExactReader {
   // replaceTilde: ~1.2.3 := >=1.2.3 <1.3.0-0, ~1 := >=1.0.0 <2.0.0-0
   std::string replace_tilde(std::string_view comp) const {
     Regex::Match m;
-    if (!re_.tilde.search(comp, m)) return std::string(comp);
+    if (comp.substr(0, 1) != "~" || !re_.tilde.search(comp, m)) return std::string(comp);
     const std::string M(m.group(comp, 1)), mi(m.group(comp, 2)), p(m.group(comp, 3)), pr(m.group(comp, 4));
     if (is_x(M)) return "";
     if (is_x(mi)) return ">=" + M + ".0.0" + z_ + " <" + js_increment(M) + ".0.0-0";
@@ -1090,7 +1105,7 @@ class ExactReader {
   std::string replace_xrange(std::string_view raw) const {
     const std::string_view comp = trim_spaces(raw);
     Regex::Match m;
-    if (!re_.xrange.search(comp, m)) return std::string(comp);
+    if (!has_version_char(comp) || !re_.xrange.search(comp, m)) return std::string(comp);
     std::string gtlt(m.group(comp, 1));
     const std::string M(m.group(comp, 2)), mi(m.group(comp, 3)), p(m.group(comp, 4));
     if ((is_x(M) && !is_x(mi)) || (is_x(mi) && !p.empty() && !is_x(p))) return std::string(comp);
@@ -1124,7 +1139,7 @@ class ExactReader {
       return true;
     }
     Regex::Match m;
-    if (!re_.comparator.search(comp, m)) return true;
+    if (!has_version_char(comp) || !re_.comparator.search(comp, m)) return true;
     if (m.group(comp, 2).size() > kMaxVersionLength) return false;
     Bound b{CmpOp::eq, 0, 0, 0, m.group(comp, 6)};
     if (!safe_integer(m.group(comp, 3), b.major) || !safe_integer(m.group(comp, 4), b.minor) ||

@@ -264,7 +264,7 @@ TEST(Semver, ArbitraryInputNeverCrashes) {
     }
     return s;
   };
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < 10000; ++i) {
     const std::string a = random_text(48), b = random_text(48);
     const bool sat = satisfies(a, b, i % 2 == 0);
     if (sat) {  // whatever matched must have parsed
@@ -278,10 +278,10 @@ TEST(Semver, ArbitraryInputNeverCrashes) {
   // Long inputs: digit runs past the regexes' bounds, many comparators, a
   // run of `v`s that a naive backtracker would take quadratic time over.
   std::string many;
-  for (int i = 0; i < 2000; ++i) many += "^1.2." + std::to_string(i) + "-a.b+c ";
+  for (int i = 0; i < 1000; ++i) many += "^1.2." + std::to_string(i) + "-a.b+c ";
   const std::vector<std::string> long_inputs = {
       std::string(5000, '9'), "1.2." + std::string(5000, '9'), "1.2.3-" + std::string(5000, 'a'),
-      std::string(20000, 'v'), std::string(20000, '|'), std::string(20000, ' ') + "1.2.3", many,
+      std::string(10000, 'v'), std::string(10000, '|'), std::string(10000, ' ') + "1.2.3", many,
       many + "|| 1.2.3 - " + std::string(3000, '1'), std::string(4000, '-') + " - " + std::string(4000, '.')};
   for (const std::string& s : long_inputs) {
     satisfies("1.2.3", s, false);
