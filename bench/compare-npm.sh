@@ -132,7 +132,7 @@ bench() {
     sort -n "$tmp/loop" | awk '{ v[NR] = $1 } END {
       m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
       printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
-    log "$name: median $(sort -n "$tmp/loop" | tr '\n' ' ')ms over $n runs"
+    log "$name: $n runs, sorted: $(sort -n "$tmp/loop" | tr '\n' ' ')ms"
   fi
 }
 

@@ -69,8 +69,12 @@
 //     it, the edge also carries "override": the spec npm uses instead (npm
 //     explain prints it as `overridden NAME@"OVERRIDE" (was "SPEC")`). The
 //     tree is the lockfile's (loadVirtual, flags reset and recomputed as for
-//     classify), not an installed one, so entries npm ci would prune are
-//     answered too. The root project itself is never printed.
+//     classify), not an installed one: entries `npm ci` would not install
+//     here (pruned, or skipped for the platform) are answered too, and their
+//     edges count as dependents. On an installed tree npm explain gives the
+//     same answer for everything installed, though nodes and dependents may
+//     come in another order (the order the tree was loaded in). The root
+//     project itself is never printed.
 //
 // Exit codes: 0 done, 1 npm refused the input (message on stderr), 2 usage.
 'use strict'
