@@ -230,20 +230,7 @@ Result<Lockfile> parse_text_inner(simdjson::padded_string_view text, const std::
           return malformed(name, err, "packages", last_pos - begin);
         }
         last_pos = lk.raw();
-        std::string_view location;
-        // keys are plain in practice; an escaped one goes through the arena
-        {
-          const char* p = lk.raw();
-          size_t n = 0;
-          bool escaped = false;
-          while (p[n] != '"') {
-            if (p[n] == '\\') { escaped = true; ++n; }
-            ++n;
-          }
-          std::string_view raw(p - 1, n + 2);
-          if (escaped) token_to_string(raw, store, location);
-          else location = std::string_view(p, n);
-        }
+        std::string_view location = key_view(lk, store);
         prefix.assign("packages[\"").append(location).append("\"]");
         od::object obj;
         if (auto err = entry.value().get_object().get(obj)) {

@@ -149,18 +149,7 @@ class V1Reader {
   }
 
  private:
-  std::string_view key(od::raw_json_string rk) {
-    const char* p = rk.raw();
-    size_t n = 0;
-    bool escaped = false;
-    while (p[n] != '"') {
-      if (p[n] == '\\') { escaped = true; ++n; }
-      ++n;
-    }
-    std::string_view out(p, n);
-    if (escaped) token_to_string(std::string_view(p - 1, n + 2), store_, out);
-    return out;
-  }
+  std::string_view key(od::raw_json_string rk) { return key_view(rk, store_); }
 
   Error json_error(simdjson::error_code err, std::string_view where) {
     return user_error("'" + file_ + "': malformed JSON in the dependencies of '" +

@@ -145,26 +145,6 @@ std::string_view trim_right(std::string_view s) {
   return s;
 }
 
-// A key's text runs from raw() to the first unescaped quote; the quote is
-// always there because simdjson validated the string structure.
-std::string_view key_view(od::raw_json_string rk, ManifestStore& store) {
-  const char* p = rk.raw();
-  size_t n = 0;
-  bool escaped = false;
-  while (p[n] != '"') {
-    if (p[n] == '\\') {
-      escaped = true;
-      ++n;
-    }
-    ++n;
-  }
-  std::string_view key(p, n);
-  if (!escaped) return key;
-  std::string out;
-  if (!unescape(key, out)) return key;
-  return store.intern(out);
-}
-
 const char* type_name(od::json_type t) {
   switch (t) {
     case od::json_type::array: return "an array";
@@ -589,6 +569,26 @@ Result<Manifest> ManifestReader::read(od::object obj) {
 }
 
 }  // namespace
+
+// A key's text runs from raw() to the first unescaped quote; the quote is
+// always there because simdjson validated the string structure.
+std::string_view key_view(od::raw_json_string rk, ManifestStore& store) {
+  const char* p = rk.raw();
+  size_t n = 0;
+  bool escaped = false;
+  while (p[n] != '"') {
+    if (p[n] == '\\') {
+      escaped = true;
+      ++n;
+    }
+    ++n;
+  }
+  std::string_view key(p, n);
+  if (!escaped) return key;
+  std::string out;
+  if (!unescape(key, out)) return key;
+  return store.intern(out);
+}
 
 bool token_to_string(std::string_view raw, ManifestStore& store, std::string_view& out) {
   raw = trim_right(raw);

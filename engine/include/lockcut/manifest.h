@@ -138,6 +138,10 @@ Result<Manifest> read_package_json(const std::string& path, ManifestStore& store
 /// when needed. Returns false when the token is not a string.
 bool token_to_string(std::string_view raw, ManifestStore& store, std::string_view& out);
 
+/// The text of an object key as a view into the document (decoded into the
+/// store only when it holds an escape).
+std::string_view key_view(simdjson::ondemand::raw_json_string key, ManifestStore& store);
+
 /// The byte offset of `p` in the text starting at `begin`.
 inline uint32_t offset_of(const char* begin, const char* p) {
   return static_cast<uint32_t>(p - begin);
