@@ -110,14 +110,15 @@ json_field() { # FILE EXPR: a value from a JSON file, through node
   node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(eval(process.argv[2]))' "$1" "$2"
 }
 
-# bench NAME RUNS WARMUP CMD: prints "median min max" in ms.
+# bench NAME RUNS WARMUP CMD: prints "median min max cpu" in ms (cpu: mean
+# user + system time of a run, n/a without hyperfine).
 bench() {
   local name=$1 n=$2 warm=$3 cmd=$4
   if ((have_hyperfine)); then
     hyperfine --style basic --shell bash --runs "$n" --warmup "$warm" --command-name "$name" \
       --export-json "$tmp/hf.json" "$cmd" >&2
     json_field "$tmp/hf.json" \
-      '[j.results[0].median, j.results[0].min, j.results[0].max].map((s) => (s * 1000).toFixed(1)).join(" ")'
+      'const r = j.results[0]; [r.median, r.min, r.max, r.user + r.system].map((s) => (s * 1000).toFixed(1)).join(" ")'
   else
     local i s e
     for ((i = 0; i < warm; i++)); do bash -c "$cmd" || return 1; done
@@ -131,26 +132,32 @@ bench() {
     done
     sort -n "$tmp/loop" | awk '{ v[NR] = $1 } END {
       m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-      printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
+      printf "%.1f %.1f %.1f n/a\n", m, v[1], v[NR] }'
     log "$name: $n runs, sorted: $(sort -n "$tmp/loop" | tr '\n' ' ')ms"
   fi
 }
 
-# probe CMD: one run under the npm timeout; sets probe_ms and probe_rc
-# (124 = timed out).
+# probe CMD: one run under the npm timeout; sets probe_ms, probe_rc (124 =
+# timed out), and with /usr/bin/time probe_cpu (user + system ms) and
+# probe_rss (peak RSS, MiB).
 probe() {
   local s e
+  local -a limit=() meter=()
+  ((npm_timeout > 0)) && limit=(timeout --kill-after=10 "$npm_timeout")
+  ((have_time)) && meter=(/usr/bin/time -v -o "$tmp/probe-time.txt")
+  rm -f "$tmp/probe-time.txt"
   s=$(now_ns)
   set +e
-  if ((npm_timeout > 0)); then
-    timeout --kill-after=10 "$npm_timeout" bash -c "$1"
-  else
-    bash -c "$1"
-  fi
+  "${limit[@]}" "${meter[@]}" bash -c "$1"
   probe_rc=$?
   set -e
   e=$(now_ns)
   probe_ms=$(ms_between "$s" "$e")
+  probe_cpu="n/a" probe_rss="n/a"
+  if [[ -s $tmp/probe-time.txt ]]; then
+    probe_cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.1f", t * 1000 }' "$tmp/probe-time.txt")
+    probe_rss=$(awk -v k="$(rss_kb "$tmp/probe-time.txt")" 'BEGIN { printf "%.0f", k / 1024 }')
+  fi
 }
 
 rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
@@ -158,7 +165,7 @@ slow_ms=30000
 gen_hash=$(sha256sum "$script_dir/gen-lockfile.js" | cut -c1-16)
 lv_skip=0 ls_skip=0 # set once a size timed out: larger ones would too
 
-declare -a rows=()
+declare -a rows=() cpu_rows=()
 
 for n in "${size_list[@]}"; do
   dir="$build_dir/bench-data/gen-$n"
@@ -188,7 +195,7 @@ for n in "${size_list[@]}"; do
     die "'$lockcut ls --parseable $dir' failed (exit $rc)"
   fi
   log "[$n] lockcut lists $(wc -l <"$tmp/lockcut.out") locations"
-  read -r lc_ms lc_min lc_max < <(bench "lockcut ls --parseable (gen-$n)" "$runs" 1 \
+  read -r lc_ms _ _ lc_cpu < <(bench "lockcut ls --parseable (gen-$n)" "$runs" 1 \
     "$q_lockcut ls --parseable $q_dir > /dev/null")
   lc_rss="n/a" lc_rss_ratio="n/a"
   if ((have_time)); then
@@ -202,7 +209,7 @@ for n in "${size_list[@]}"; do
   # arborist loadVirtual(): the whole process once (also the in-process
   # first call), then repeated runs when it is fast enough.
   lv_cmd="node $(printf '%q' "$script_dir/loadvirtual.js") $q_dir --arborist $(printf '%q' "$arborist")"
-  lvp_ms="" lvp_note="" lvi_ms="" lvi_note=""
+  lvp_ms="" lvp_note="" lvi_ms="" lvi_note="" lvp_cpu="n/a"
   if ((lv_skip)); then
     lvp_ms="> ${npm_timeout}000" lvi_ms="> ${npm_timeout}000" lvp_note="not run: a smaller size timed out"
   else
@@ -214,10 +221,10 @@ for n in "${size_list[@]}"; do
     elif ((probe_rc != 0)); then
       lvp_ms="failed" lvi_ms="failed" lvp_note="exit $probe_rc"
     elif awk -v a="$probe_ms" -v b="$slow_ms" 'BEGIN { exit !(a > b) }'; then
-      lvp_ms=$probe_ms lvp_note="1 run"
+      lvp_ms=$probe_ms lvp_note="1 run" lvp_cpu=$probe_cpu
       lvi_ms=$(json_field "$tmp/lv.json" 'j.first_ms') lvi_note="1 run (first call)"
     else
-      read -r lvp_ms _ _ < <(bench "node loadvirtual.js (gen-$n)" "$runs" 0 "$lv_cmd --runs 1 > /dev/null")
+      read -r lvp_ms _ _ lvp_cpu < <(bench "node loadvirtual.js (gen-$n)" "$runs" 0 "$lv_cmd --runs 1 > /dev/null")
       log "[$n] loadVirtual in process: $((runs + 1)) calls"
       bash -c "$lv_cmd --runs $((runs + 1))" >"$tmp/lv.json"
       lvi_ms=$(json_field "$tmp/lv.json" 'j.median_ms')
@@ -228,16 +235,12 @@ for n in "${size_list[@]}"; do
 
   # npm ls: must really list the tree (it exits 1 on problems, which is fine).
   ls_cmd="cd $q_dir && npm ls --all --package-lock-only --omit=dev --json"
-  ls_ms="" ls_note="" ls_rss="n/a"
+  ls_ms="" ls_note="" ls_rss="n/a" ls_cpu="n/a"
   if ((ls_skip)); then
     ls_ms="> ${npm_timeout}000" ls_note="not run: loadVirtual alone timed out"
   else
     log "[$n] npm ls: first run (timeout ${npm_timeout}s)"
-    if ((have_time)); then
-      probe "/usr/bin/time -v -o $tmp/time.txt bash -c $(printf '%q' "$ls_cmd") > $tmp/ls.json 2> $tmp/ls.err"
-    else
-      probe "$ls_cmd > $tmp/ls.json 2> $tmp/ls.err"
-    fi
+    probe "$ls_cmd > $tmp/ls.json 2> $tmp/ls.err"
     if ((probe_rc == 124)); then
       ls_skip=1
       ls_ms="> ${npm_timeout}000" ls_note="timed out"
@@ -253,13 +256,11 @@ for n in "${size_list[@]}"; do
         ls_ms="failed" ls_note="exit $probe_rc, no tree listed"
       else
         log "[$n] npm ls: exit $probe_rc, ${listed% *} tree entries, ${listed#* } problems"
-        if ((have_time)); then
-          ls_rss=$(awk -v k="$(rss_kb "$tmp/time.txt")" 'BEGIN { printf "%.0f", k / 1024 }')
-        fi
+        ls_rss=$probe_rss
         if awk -v a="$probe_ms" -v b="$slow_ms" 'BEGIN { exit !(a > b) }'; then
-          ls_ms=$probe_ms ls_note="1 run"
+          ls_ms=$probe_ms ls_note="1 run" ls_cpu=$probe_cpu
         else
-          read -r ls_ms _ _ < <(bench "npm ls (gen-$n)" "$runs" 0 "$ls_cmd > /dev/null 2>&1 || true")
+          read -r ls_ms _ _ ls_cpu < <(bench "npm ls (gen-$n)" "$runs" 0 "$ls_cmd > /dev/null 2>&1 || true")
         fi
       fi
     fi
@@ -268,7 +269,7 @@ for n in "${size_list[@]}"; do
 
   ratio() { # NPM_MS LOCKCUT_MS
     case $1 in
-      failed | "") echo "n/a" ;;
+      failed | n/a | "") echo "n/a" ;;
       *) awk -v b="$2" 'BEGIN { exit !(b <= 0) }' && { echo "n/a"; return; } ;;&
       ">"*) awk -v a="${1#> }" -v b="$2" 'BEGIN { printf "> %.0fx", a / b }' ;;
       *) awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf (r >= 100 ? "%.0fx" : "%.1fx"), r }' ;;
@@ -278,6 +279,7 @@ for n in "${size_list[@]}"; do
   [[ -n $lvi_note ]] && notes+="loadVirtual in process: $lvi_note; "
   [[ -n $lvp_note ]] && notes+="node process: $lvp_note; "
   [[ -n $ls_note ]] && notes+="npm ls: $ls_note; "
+  cpu_rows+=("| $n | $lc_cpu | $lvp_cpu | $ls_cpu | $(ratio "$lvp_cpu" "$lc_cpu") | $(ratio "$ls_cpu" "$lc_cpu") |")
   rows+=("| $n | $lock_mb | $lc_ms | $lvi_ms | $lvp_ms | $ls_ms | $(ratio "$lvi_ms" "$lc_ms") | $(ratio "$ls_ms" "$lc_ms") | $lc_rss | $lc_rss_ratio | $ls_rss | ${notes%; } |")
 done
 
@@ -291,6 +293,12 @@ echo
 echo "| packages | lockfile MB | lockcut ms | loadVirtual ms (in process) | node + loadVirtual ms | npm ls ms | loadVirtual / lockcut | npm ls / lockcut | lockcut peak RSS MiB | lockcut RSS / lockfile | npm ls peak RSS MiB | notes |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 printf '%s\n' "${rows[@]}"
+echo
+echo "CPU time (user + system) of one whole process, ms: a steadier measure than wall time on a busy machine."
+echo
+echo "| packages | lockcut | node + loadVirtual | npm ls | node + loadVirtual / lockcut | npm ls / lockcut |"
+echo "|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${cpu_rows[@]}"
 echo
 echo "lockcut: \`$(basename "$lockcut") ls --parseable DIR\` ($lockcut); medians of $runs runs unless noted; ratios use the in-process loadVirtual time."
 echo "machine: $(nproc) CPUs, $cpu, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo); node $node_v, npm $npm_v (arborist $arb_v), hyperfine $hf_v; load average $load_start at start, $(cut -d' ' -f1-3 /proc/loadavg) at end; $(date -u +%Y-%m-%dT%H:%MZ)"
