@@ -35,8 +35,9 @@ Result<std::unique_ptr<Analysis>> run_analysis(const cxxopts::ParseResult& r,
 /// JSON string literal for `s`.
 std::string json_string(std::string_view s);
 
-/// `lockcut ls` and `lockcut why`; argv excludes the command name.
+/// The commands; argv excludes the command name.
 int cmd_ls(int argc, char** argv);
 int cmd_why(int argc, char** argv);
+int cmd_pack(int argc, char** argv);
 
 }  // namespace lockcut::cli

@@ -18,6 +18,8 @@ const char* kUsage =
     "commands:\n"
     "  ls [DIR]                 the packages `npm ci --omit=dev` installs (--parseable, --json, --all)\n"
     "  why NAME|LOCATION [DIR]  why a package is there, and whether production keeps it\n"
+    "  pack [DIR] --zip FILE    the production closure as a folder (--out), zip or tar, from the\n"
+    "                           installed node_modules, without a second npm install\n"
     "\n"
     "`lockcut COMMAND --help` lists a command's flags.\n";
 
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "ls") return cmd_ls(argc - 1, argv + 1);
   if (cmd == "why" || cmd == "explain") return cmd_why(argc - 1, argv + 1);
+  if (cmd == "pack") return cmd_pack(argc - 1, argv + 1);
   return report(lockcut::user_error("unknown command '" + cmd + "'",
-                                    {"commands: ls, why; run `lockcut --help`"}));
+                                    {"commands: ls, why, pack; run `lockcut --help`"}));
 }

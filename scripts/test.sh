@@ -9,6 +9,9 @@ for tool in node npm; do
 done
 scripts/setup.sh build -DLOCKCUT_BUILD_BENCH=ON
 scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DLOCKCUT_ENABLE_ASAN=ON -DLOCKCUT_BUILD_BENCH=OFF
+# the pack tests install the corpus projects with `npm ci` once; both builds
+# share those installs
+export LOCKCUT_INSTALL_CACHE="$PWD/build/corpus-installs"
 echo "== tests (Release)"
 ctest --test-dir build -j 2 --output-on-failure
 echo "== tests (AddressSanitizer + UBSan)"

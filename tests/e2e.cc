@@ -2,6 +2,7 @@
 #include "e2e.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,6 +101,39 @@ void copy_tree(const std::string& from, const std::string& to) {
   std::filesystem::copy(from, to,
                         std::filesystem::copy_options::recursive |
                             std::filesystem::copy_options::copy_symlinks);
+}
+
+std::string installed_corpus(const std::string& name) {
+  namespace fs = std::filesystem;
+  const char* env = std::getenv("LOCKCUT_INSTALL_CACHE");
+  fs::path cache = env && *env ? fs::path(env) : fs::path(LOCKCUT_BUILD_DIR) / "corpus-installs";
+  fs::create_directories(cache);
+  fs::path dir = cache / name;
+  std::string source = fixtures() + "/corpus/" + name;
+  std::string lock = read_file(source + "/package-lock.json") + read_file(source + "/npm-shrinkwrap.json") +
+                     read_file(source + "/package.json");
+  std::string stamp = std::to_string(std::hash<std::string>{}(lock));
+  int fd = ::open((cache / (name + ".lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || ::flock(fd, LOCK_EX) != 0) throw std::runtime_error("cannot lock the install cache");
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }
+  } unlock{fd};
+  if (read_file((cache / (name + ".stamp")).string()) == stamp) return dir.string();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // the project without its stored answers
+  for (const auto& e : fs::directory_iterator(source)) {
+    if (e.path().filename() == "expected" || e.path().filename() == "node_modules") continue;
+    fs::copy(e.path(), dir / e.path().filename(),
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  }
+  Outcome r = run({"npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"}, dir.string());
+  if (r.exit_code != 0) {
+    throw std::runtime_error("npm ci failed in " + dir.string() + ":\n" + r.err.substr(0, 4000));
+  }
+  std::ofstream(cache / (name + ".stamp")) << stamp;
+  return dir.string();
 }
 
 }  // namespace lockcut::test

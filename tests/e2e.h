@@ -46,4 +46,12 @@ class TempDir {
 /// Copies a folder tree (cp -a).
 void copy_tree(const std::string& from, const std::string& to);
 
+/// A corpus project (fixtures/corpus/NAME) installed with a full
+/// `npm ci --ignore-scripts` from its lockfile, the tree `lockcut pack` reads.
+/// Cached under $LOCKCUT_INSTALL_CACHE (default: the build tree's
+/// corpus-installs/) and reused while the lockfile is unchanged; a lock file
+/// keeps parallel tests from installing the same project twice. Throws when
+/// npm fails. Tests must not write into the returned folder.
+std::string installed_corpus(const std::string& name);
+
 }  // namespace lockcut::test

@@ -1,0 +1,286 @@
+// cmd_pack.cc: `lockcut pack [DIR] --out DIR | --zip FILE | --tar FILE`.
+//
+// Plan, then write: the plan (make_plan) is printed by --dry-run, as a size
+// table by package or, with --json, as the documented schema; otherwise it
+// is written by write_folder or write_archive. Progress goes to stderr on a
+// TTY, one summary line at the end, Lambda's limits as warnings.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <tbb/global_control.h>
+
+#include "cli.h"
+#include "lockcut/archive.h"
+#include "lockcut/copy.h"
+#include "lockcut/output.h"
+#include "lockcut/plan.h"
+
+namespace lockcut::cli {
+
+namespace {
+
+std::string with_commas(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
+  return s;
+}
+
+std::string mib(uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / 1048576.0);
+  return buf;
+}
+
+const char* type_name(EntryType t) { return t == EntryType::symlink ? "symlink" : "file"; }
+
+std::vector<const PlanPackage*> by_size(const PackPlan& plan) {
+  std::vector<const PlanPackage*> ps;
+  for (const PlanPackage& p : plan.packages) {
+    if (p.files > 0 || &p != &plan.packages[kOwnFiles]) ps.push_back(&p);
+  }
+  std::stable_sort(ps.begin(), ps.end(), [](const PlanPackage* a, const PlanPackage* b) {
+    return a->bytes != b->bytes ? a->bytes > b->bytes : a->dest < b->dest;
+  });
+  return ps;
+}
+
+void print_plan_json(const PackPlan& plan, const std::string& output, const std::string& kind) {
+  std::string out;
+  out.reserve(plan.entries.size() * 160);
+  out += "{\"schema\":1,\"output\":" + json_string(output) + ",\"format\":" + json_string(kind);
+  out += ",\"totals\":{\"packages\":" + std::to_string(plan.packages.size() - 1) +
+         ",\"files\":" + std::to_string(plan.files) +
+         ",\"links\":" + std::to_string(plan.entries.size() - plan.files) +
+         ",\"bytes\":" + std::to_string(plan.bytes) + "}";
+  out += ",\"packages\":[";
+  bool first = true;
+  for (const PlanPackage* p : by_size(plan)) {
+    out += first ? "" : ",";
+    first = false;
+    out += "{\"location\":" + json_string(p->location) + ",\"dest\":" + json_string(p->dest) +
+           ",\"name\":" + json_string(p->name) + ",\"version\":" + json_string(p->version) +
+           ",\"reason\":" + json_string(plan_reason_name(p->reason)) +
+           ",\"files\":" + std::to_string(p->files) + ",\"bytes\":" + std::to_string(p->bytes) + "}";
+  }
+  out += "],\"entries\":[";
+  first = true;
+  for (const PlanEntry& e : plan.entries) {
+    out += first ? "" : ",";
+    first = false;
+    const PlanPackage& p = plan.packages[e.package];
+    out += "{\"path\":" + json_string(e.dest) + ",\"type\":\"" + type_name(e.type) + "\"";
+    if (e.type == EntryType::symlink) out += ",\"target\":" + json_string(e.target);
+    if (!e.source.empty()) out += ",\"source\":" + json_string(e.source);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%o", e.mode);
+    out += ",\"size\":" + std::to_string(e.size) + ",\"mode\":\"" + mode + "\"";
+    out += ",\"package\":" + json_string(p.location) + ",\"reason\":" +
+           json_string(plan_reason_name(p.reason)) + "}";
+    if (out.size() > (1 << 20)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  out += "]}\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+void print_plan_text(const PackPlan& plan) {
+  std::printf("%12s %8s  %s\n", "size", "files", "package");
+  for (const PlanPackage* p : by_size(plan)) {
+    std::string what = p->reason == PlanReason::own ? std::string("(project files)")
+                       : p->version.empty()         ? p->name
+                                                    : p->name + "@" + p->version;
+    std::string where = p->reason == PlanReason::own ? "" : "  " + p->dest;
+    if (p->reason == PlanReason::link) where += "  (link made a folder)";
+    if (p->reason == PlanReason::hidden) where += "  (hidden folder)";
+    std::printf("%12s %8s  %s%s\n", mib(p->bytes).c_str(), with_commas(p->files).c_str(),
+                what.c_str(), where.c_str());
+  }
+  std::printf("%12s %8s  total: %zu packages, %s links\n", mib(plan.bytes).c_str(),
+              with_commas(plan.files).c_str(), plan.packages.size() - 1,
+              with_commas(plan.entries.size() - plan.files).c_str());
+}
+
+void on_sigint(int) { interrupt_flag().store(true); }
+
+// A progress line on a TTY, from its own thread so workers never print.
+class Progress {
+ public:
+  Progress(uint64_t total, bool on) : total_(total) {
+    if (!on) return;
+    thread_ = std::thread([this] {
+      while (!done_.load()) {
+        std::fprintf(stderr, "\rpacking: %s / %s files", with_commas(count.load()).c_str(),
+                     with_commas(total_).c_str());
+        std::fflush(stderr);
+        for (int i = 0; i < 10 && !done_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      std::fprintf(stderr, "\r\033[K");
+    });
+  }
+  ~Progress() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::atomic<uint64_t> count{0};
+
+ private:
+  uint64_t total_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+int cmd_pack(int argc, char** argv) {
+  cxxopts::Options o("lockcut pack",
+                     "the production closure, copied from the installed node_modules into a "
+                     "folder, a zip or a tar");
+  add_analysis_options(o);
+  o.add_options("output")
+    ("out", "write a folder", cxxopts::value<std::string>())
+    ("zip", "write a deterministic zip", cxxopts::value<std::string>())
+    ("tar", "write a tar (.tar.gz / .tgz: gzip-compressed)", cxxopts::value<std::string>())
+    ("layer", "Lambda layer layout: nodejs/node_modules/..., without the project's files")
+    ("no-own-files", "ship node_modules only, not the project's own files")
+    ("bin", "rebuild node_modules/.bin links for the shipped packages")
+    ("link", "hard-link files instead of copying them (--out on the same filesystem)")
+    ("force", "replace an existing output")
+    ("dry-run", "print the plan (size by package, largest first) and write nothing")
+    ("json", "with --dry-run: the whole plan as JSON; else the summary as JSON")
+    ("j,jobs", "threads to use (default: all cores)", cxxopts::value<int>())
+    ("dir", "project folder", cxxopts::value<std::string>()->default_value("."))
+    ("h,help", "this help");
+  o.positional_help("[DIR]");
+  o.parse_positional({"dir"});
+  cxxopts::ParseResult r;
+  try {
+    r = o.parse(argc, argv);
+  } catch (const std::exception& e) {
+    return report(user_error(e.what(), {"run `lockcut pack --help` for the flags"}));
+  }
+  if (r.count("help")) {
+    std::cout << o.help({"", "output", "selection"});
+    return kExitOk;
+  }
+  int outputs = int(r.count("out") + r.count("zip") + r.count("tar"));
+  bool dry = r.count("dry-run") > 0;
+  if (outputs > 1 || (outputs == 0 && !dry)) {
+    return report(user_error(outputs ? "give one output: --out, --zip or --tar"
+                                     : "no output given",
+                             {"lockcut pack --zip dist/function.zip (or --out DIR, --tar FILE, "
+                              "--dry-run)"}));
+  }
+  if (r.count("link") && !r.count("out")) {
+    return report(user_error("--link works only with --out", {"hard links cannot go into an archive"}));
+  }
+  std::optional<tbb::global_control> threads;
+  if (r.count("jobs")) {
+    int jobs = r["jobs"].as<int>();
+    if (jobs < 1) return report(user_error("--jobs must be at least 1"));
+    threads.emplace(tbb::global_control::max_allowed_parallelism, size_t(jobs));
+  }
+  std::signal(SIGINT, on_sigint);
+  std::signal(SIGTERM, on_sigint);
+  // a file size limit must come back as an error from write(2), not kill us
+  std::signal(SIGXFSZ, SIG_IGN);
+
+  std::string output, kind;
+  if (r.count("out")) output = r["out"].as<std::string>(), kind = "folder";
+  if (r.count("zip")) output = r["zip"].as<std::string>(), kind = "zip";
+  if (r.count("tar")) output = r["tar"].as<std::string>(), kind = "tar";
+  if (!dry && !output.empty()) {
+    if (Status s = check_output(output, r.count("force") > 0); !s) return report(s.error());
+  }
+
+  auto started = std::chrono::steady_clock::now();
+  PerfLog perf;
+  perf.enabled = r.count("perf") > 0;
+  auto a = run_analysis(r, r["dir"].as<std::string>(), &perf);
+  if (!a) return report(a.error());
+  const Analysis& analysis = *a.value();
+
+  PlanOptions po;
+  po.bin = r.count("bin") > 0;
+  po.own_files = !r.count("no-own-files") && !r.count("layer") &&
+                 analysis.select_options.workspaces.empty();
+  if (r.count("layer")) po.prefix = "nodejs";
+  if (!output.empty()) po.output = std::filesystem::absolute(output).lexically_normal().string();
+  while (po.output.size() > 1 && po.output.back() == '/') po.output.pop_back();
+
+  Result<PackPlan> plan = [&] {
+    PhaseTimer t(&perf, "plan");
+    return make_plan(analysis, po);
+  }();
+  if (!plan) return report(plan.error());
+  for (const std::string& note : plan->notes) warn(note);
+  if (!analysis.select_options.workspaces.empty() && !r.count("layer") && !r.count("no-own-files")) {
+    std::cerr << "lockcut: note: with --workspace the project's own files are left out; each "
+                 "workspace ships as a folder under node_modules\n";
+  }
+  if (interrupt_flag().load()) return report(interrupted_error());
+  if (dry) {
+    PhaseTimer t(&perf, "print");
+    if (r.count("json")) print_plan_json(*plan, output, kind.empty() ? "none" : kind);
+    else print_plan_text(*plan);
+    for (const std::string& w : lambda_limit_warnings(plan->bytes, std::nullopt, plan->entries.size())) warn(w);
+    if (perf.enabled) print_perf(perf);
+    return kExitOk;
+  }
+
+  Result<WriteStats> stats = WriteStats{};
+  {
+    PhaseTimer t(&perf, "write");
+    Progress progress(plan->files, ::isatty(2) && !r.count("json"));
+    if (kind == "folder") {
+      CopyOptions co;
+      co.link = r.count("link") > 0;
+      co.replace = r.count("force") > 0;
+      co.progress = &progress.count;
+      stats = write_folder(*plan, output, co);
+    } else {
+      ArchiveOptions ao;
+      ao.format = kind == "zip" ? ArchiveFormat::zip : ArchiveFormat::tar;
+      ao.mtime = archive_mtime_from_env();
+      ao.replace = r.count("force") > 0;
+      ao.progress = &progress.count;
+      stats = write_archive(*plan, output, ao);
+    }
+  }
+  if (!stats) return report(stats.error());
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::vector<std::string> warnings = lambda_limit_warnings(
+      stats->bytes, kind == "zip" ? std::optional<uint64_t>(stats->output_bytes) : std::nullopt,
+      plan->entries.size());
+  for (const std::string& w : warnings) warn(w);
+  if (r.count("json")) {
+    std::string out = "{\"schema\":1,\"output\":" + json_string(output) + ",\"format\":" +
+                      json_string(kind) + ",\"packages\":" + std::to_string(plan->packages.size() - 1) +
+                      ",\"files\":" + std::to_string(stats->files) + ",\"links\":" +
+                      std::to_string(stats->links) + ",\"bytes\":" + std::to_string(stats->bytes) +
+                      ",\"outputBytes\":" + std::to_string(stats->output_bytes) +
+                      ",\"seconds\":" + std::to_string(seconds) + ",\"warnings\":[";
+    for (size_t i = 0; i < warnings.size(); ++i) out += (i ? "," : "") + json_string(warnings[i]);
+    out += "]}\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2fs", seconds);
+  std::cerr << "packed " << with_commas(plan->packages.size() - 1) << " packages, "
+            << with_commas(stats->files) << " files (" << mib(stats->bytes) << ") into " << output
+            << (kind == "folder" ? "" : " (" + mib(stats->output_bytes) + ")") << " in " << secs
+            << "\n";
+  if (perf.enabled) print_perf(perf);
+  return kExitOk;
+}
+
+}  // namespace lockcut::cli

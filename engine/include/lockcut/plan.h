@@ -1,0 +1,100 @@
+// plan.h: what `lockcut pack` will write, decided before a byte is written.
+//
+// The plan turns a selection into a list of entries: every file and symlink
+// of the output, where it comes from, its size and mode, and which package
+// (or the project itself) it belongs to. `--dry-run` and `--json` print it,
+// the tests assert on it, and the writers (copy.h, archive.h) only execute
+// it. Directories are implied by the paths.
+//
+// Layout rules, the same as `npm ci --omit=dev` lays out a tree:
+// - every kept package at its lockfile location, with all the files that are
+//   in its installed folder (what its install scripts built included) except
+//   its own `node_modules` folder, whose kept packages are entries of their own;
+// - a link (workspace, `file:` folder) becomes a real folder at the link's
+//   location holding the target's packed files (npm's packing rules,
+//   packlist.h) and the target's kept dependencies under it;
+// - hidden folders beside packages in a `node_modules` (`.prisma`, written by
+//   install scripts) are shipped; npm's own metadata (`.bin`,
+//   `.package-lock.json`) and known tool caches are not. `.bin` links are
+//   rebuilt for the shipped packages with `bin`.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lockcut/analysis.h"
+#include "lockcut/result.h"
+
+namespace lockcut {
+
+/// What an entry is.
+enum class EntryType : uint8_t { file, symlink };
+
+/// Index of the project's own files in PackPlan::packages.
+inline constexpr uint32_t kOwnFiles = 0;
+
+/// One file or symlink of the output.
+struct PlanEntry {
+  std::string dest;     ///< relative output path, '/'-separated, no prefix
+  std::string source;   ///< absolute source path (files); empty for generated links
+  std::string target;   ///< symlinks: the link text as written
+  uint64_t size = 0;    ///< bytes (files)
+  uint64_t mtime_ns = 0;  ///< source modification time, for caches
+  uint32_t mode = 0;    ///< permission bits of the source (07777)
+  uint32_t package = kOwnFiles;  ///< index into PackPlan::packages
+  EntryType type = EntryType::file;
+};
+
+/// Why a group of entries is in the output.
+enum class PlanReason : uint8_t {
+  own,       ///< the project's own files (npm's packing rules)
+  package,   ///< a kept package, from the installed tree
+  link,      ///< a link made into a folder: the target's packed files
+  hidden,    ///< a hidden folder beside packages (install-script output)
+  bin,       ///< `.bin` links (--bin)
+};
+
+/// npm-ish spelling of a PlanReason ("own", "package", ...).
+std::string_view plan_reason_name(PlanReason reason);
+
+/// One package (or the project's own files) of the plan, with its totals.
+struct PlanPackage {
+  std::string location;  ///< lockfile location ("" for own files)
+  std::string dest;      ///< where it goes in the output
+  std::string name;
+  std::string version;
+  PlanReason reason = PlanReason::package;
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+};
+
+/// The plan: entries sorted byte-wise by dest, unique.
+struct PackPlan {
+  std::vector<PlanEntry> entries;
+  std::vector<PlanPackage> packages;  ///< [kOwnFiles] is the project itself
+  uint64_t files = 0;                 ///< regular files
+  uint64_t bytes = 0;                 ///< their total size
+  std::vector<std::string> notes;     ///< things the user should know
+};
+
+/// How to plan.
+struct PlanOptions {
+  bool own_files = true;   ///< the project's own files (npm's packing rules)
+  bool bin = false;        ///< rebuild `.bin` links for the shipped packages
+  /// An output path (absolute) that must not be read as input: own files
+  /// under it are skipped, and an output inside a package is refused.
+  std::string output;
+  std::string prefix;      ///< prepended to every dest ("nodejs/" for a layer)
+};
+
+/// Makes the plan for the analysis' selection. Before anything else it
+/// checks that every shipped package is installed as the lockfile says (its
+/// folder exists and its package.json names the lockfile's name and
+/// version) and fails with the list of what differs. It also fails when a
+/// symlink inside a package escapes the output or forms a cycle, and when a
+/// file cannot be read.
+Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options);
+
+}  // namespace lockcut

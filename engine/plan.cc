@@ -1,0 +1,619 @@
+// plan.cc: the selection -> the list of files `lockcut pack` writes.
+//
+// Three steps. First, where each kept package goes: at its lockfile location,
+// unless it sits under a link target, in which case it goes under the link
+// (a workspace's own node_modules follows the workspace into the link's
+// folder). Second, one task per package (and per hidden folder, and one for
+// the project's own files), run in parallel: read the installed package.json
+// and compare it with the lockfile, then list the folder with
+// openat/fstatat. A package folder is listed whole but for its own
+// `node_modules`, because what install scripts built (`build/Release`) is
+// part of what `npm ci --omit=dev` leaves on disk. Third, merge, sort, and
+// check the result as a whole: no two entries at one path, no symlink that
+// leaves the output or points at one of its own folders.
+#include "lockcut/plan.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <map>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <simdjson.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include "lockcut/location.h"
+#include "lockcut/packlist.h"
+
+namespace lockcut {
+
+std::string_view plan_reason_name(PlanReason reason) {
+  switch (reason) {
+    case PlanReason::own: return "own";
+    case PlanReason::package: return "package";
+    case PlanReason::link: return "link";
+    case PlanReason::hidden: return "hidden";
+    case PlanReason::bin: return "bin";
+  }
+  return "";
+}
+
+namespace {
+
+// Entries npm or other tools keep in node_modules that no install script of
+// a shipped package writes: never shipped.
+bool is_tool_metadata(std::string_view name) {
+  static constexpr std::string_view kSkip[] = {
+      ".bin", ".package-lock.json", ".cache", ".vite", ".vite-temp", ".vitest",
+      ".yarn-integrity", ".yarn-state.yml", ".modules.yaml", ".pnpm", ".staging",
+      ".tmp", ".eslintcache"};
+  return std::find(std::begin(kSkip), std::end(kSkip), name) != std::end(kSkip);
+}
+
+std::string join(std::string_view a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  if (b.empty()) return std::string(a);
+  std::string s(a);
+  s += '/';
+  s += b;
+  return s;
+}
+
+bool under(std::string_view path, std::string_view dir) {
+  return path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/';
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// What one task produces.
+struct TaskOutput {
+  std::vector<PlanEntry> entries;
+  std::vector<std::pair<std::string, std::string>> problems;  ///< (location, how it differs)
+  std::vector<std::pair<std::string, std::string>> bins;  ///< (bin name, path in package)
+  std::optional<Error> error;
+};
+
+enum class TaskKind : uint8_t { installed, packed, hidden };
+
+struct Task {
+  TaskKind kind;
+  std::string source;  ///< absolute folder
+  std::string dest;    ///< output folder (relative)
+  uint32_t package;
+  NodeId node = kNoNode;  ///< for installed packages: checked against its package.json
+  bool workspace = false; ///< a workspace folder: the root's ignore files apply too
+};
+
+// Lists `dir` (fd) recursively into out, dest-relative. `skip_node_modules`
+// applies to the top level only: a package's dependencies are their own
+// tasks, but a folder called node_modules deeper inside a package is content.
+bool walk(int dirfd, const std::string& source, const std::string& dest, uint32_t package,
+          bool skip_node_modules, TaskOutput& out) {
+  DIR* d = ::fdopendir(dirfd);
+  if (!d) {
+    out.error = system_error("cannot read folder '" + source + "': " + errno_text(errno));
+    ::close(dirfd);
+    return false;
+  }
+  bool ok = true;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (skip_node_modules && name == "node_modules") continue;
+    struct stat st;
+    if (::fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      out.error = system_error("cannot stat '" + source + "/" + std::string(name) + "': " +
+                               errno_text(errno));
+      ok = false;
+      break;
+    }
+    std::string src = source + "/" + std::string(name);
+    std::string dst = join(dest, name);
+    if (S_ISDIR(st.st_mode)) {
+      int fd = ::openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) {
+        out.error = system_error("cannot open folder '" + src + "': " + errno_text(errno));
+        ok = false;
+        break;
+      }
+      if (!walk(fd, src, dst, package, false, out)) {
+        ok = false;
+        break;
+      }
+      continue;
+    }
+    PlanEntry entry;
+    entry.dest = std::move(dst);
+    entry.mode = st.st_mode & 07777;
+    entry.mtime_ns = uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec);
+    entry.package = package;
+    if (S_ISLNK(st.st_mode)) {
+      std::string target(size_t(st.st_size > 0 ? st.st_size : 256), '\0');
+      ssize_t n = ::readlinkat(dirfd, e->d_name, target.data(), target.size());
+      if (n < 0) {
+        out.error = system_error("cannot read link '" + src + "': " + errno_text(errno));
+        ok = false;
+        break;
+      }
+      target.resize(size_t(n));
+      entry.type = EntryType::symlink;
+      entry.target = std::move(target);
+      entry.source = std::move(src);
+    } else if (S_ISREG(st.st_mode)) {
+      entry.type = EntryType::file;
+      entry.size = uint64_t(st.st_size);
+      entry.source = std::move(src);
+    } else {
+      out.error = user_error("'" + src + "' is neither a file, a folder nor a symlink",
+                             {"lockcut ships only those; remove it or leave the package out"});
+      ok = false;
+      break;
+    }
+    out.entries.push_back(std::move(entry));
+  }
+  ::closedir(d);
+  return ok;
+}
+
+bool walk_folder(const std::string& source, const std::string& dest, uint32_t package,
+                 bool skip_node_modules, TaskOutput& out) {
+  int fd = ::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    out.error = system_error("cannot open folder '" + source + "': " + errno_text(errno));
+    return false;
+  }
+  return walk(fd, source, dest, package, skip_node_modules, out);
+}
+
+// npm-normalize-package-bin: a bin name is its last path segment; a bin
+// path is made relative to the package and may not leave it.
+std::string clean_bin_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find_first_of("/\\", start);
+    if (slash == std::string_view::npos) slash = path.size();
+    std::string_view part = path.substr(start, slash - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = slash + 1;
+  }
+  std::string out;
+  for (auto p : parts) out = join(out, p);
+  return out;
+}
+
+std::string clean_bin_name(std::string_view name) {
+  size_t slash = name.find_last_of("/\\");
+  if (slash != std::string_view::npos) name = name.substr(slash + 1);
+  if (name == "." || name == "..") return "";
+  return std::string(name);
+}
+
+// Reads the installed package.json of a package task: its name and version
+// against the lockfile's, and its `bin`.
+void check_package_json(const Graph& graph, const Task& task, simdjson::dom::parser& parser,
+                        TaskOutput& out) {
+  const Node& node = graph.node(task.node);
+  std::string path = task.source + "/package.json";
+  std::string want = std::string(node.package_name()) +
+                     (node.version().empty() ? "" : "@" + std::string(node.version()));
+  struct stat st;
+  if (::stat(task.source.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    out.problems.emplace_back(node.location, want + " is not installed");
+    return;
+  }
+  simdjson::dom::element doc;
+  if (parser.load(path).get(doc)) {
+    out.problems.emplace_back(node.location, want + " has no readable package.json");
+    return;
+  }
+  std::string_view name, version;
+  bool has_name = !doc["name"].get(name);
+  bool has_version = !doc["version"].get(version);
+  if ((has_name && name != node.package_name()) ||
+      (!node.version().empty() && has_version && version != node.version()) ||
+      (!node.version().empty() && !has_version)) {
+    out.problems.emplace_back(node.location, "lockfile says " + want + ", installed is " +
+                                                 std::string(has_name ? name : node.name) + "@" +
+                                                 std::string(has_version ? version : "?"));
+  }
+  simdjson::dom::element bin;
+  if (doc["bin"].get(bin)) return;
+  std::string_view one;
+  if (!bin.get(one)) {
+    std::string_view pkg = has_name ? name : node.package_name();
+    std::string bin_name = clean_bin_name(pkg);
+    std::string bin_path = clean_bin_path(one);
+    if (!bin_name.empty() && !bin_path.empty()) out.bins.emplace_back(bin_name, bin_path);
+    return;
+  }
+  simdjson::dom::object obj;
+  if (bin.get(obj)) return;
+  for (auto field : obj) {
+    std::string_view value;
+    if (field.value.get(value)) continue;
+    std::string bin_name = clean_bin_name(field.key);
+    std::string bin_path = clean_bin_path(value);
+    if (!bin_name.empty() && !bin_path.empty()) out.bins.emplace_back(bin_name, bin_path);
+  }
+}
+
+void run_packed(const Task& task, const std::string& root_dir, const std::string& skip,
+                TaskOutput& out) {
+  PackOptions options;
+  // `npm pack` in a workspace folder also reads the root's ignore files
+  if (task.workspace) options.workspace_root = root_dir;
+  auto files = pack_list(task.source, options);
+  if (!files) {
+    out.error = files.take_error();
+    return;
+  }
+  for (const std::string& rel : files.value()) {
+    std::string src = task.source + "/" + rel;
+    if (!skip.empty() && (src == skip || under(src, skip))) continue;
+    struct stat st;
+    if (::lstat(src.c_str(), &st) != 0) {
+      out.error = system_error("cannot stat '" + src + "': " + errno_text(errno));
+      return;
+    }
+    PlanEntry entry;
+    entry.dest = join(task.dest, rel);
+    entry.mode = st.st_mode & 07777;
+    entry.mtime_ns = uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec);
+    entry.package = task.package;
+    if (S_ISLNK(st.st_mode)) {
+      std::string target(4096, '\0');
+      ssize_t n = ::readlink(src.c_str(), target.data(), target.size());
+      if (n < 0) {
+        out.error = system_error("cannot read link '" + src + "': " + errno_text(errno));
+        return;
+      }
+      target.resize(size_t(n));
+      entry.type = EntryType::symlink;
+      entry.target = std::move(target);
+    } else {
+      entry.size = uint64_t(st.st_size);
+    }
+    entry.source = std::move(src);
+    out.entries.push_back(std::move(entry));
+  }
+}
+
+// The lexical path a relative link at `dest` points to, or nullopt when it
+// leaves the output (absolute, or too many `..`).
+std::optional<std::string> link_destination(std::string_view dest, std::string_view target) {
+  if (target.empty() || target[0] == '/') return std::nullopt;
+  std::vector<std::string_view> parts;
+  size_t slash = dest.rfind('/');
+  std::string_view dir = slash == std::string_view::npos ? "" : dest.substr(0, slash);
+  auto push = [&parts](std::string_view path) {
+    size_t start = 0;
+    while (start <= path.size()) {
+      size_t end = path.find('/', start);
+      if (end == std::string_view::npos) end = path.size();
+      std::string_view part = path.substr(start, end - start);
+      if (part == "..") {
+        if (parts.empty()) return false;
+        parts.pop_back();
+      } else if (!part.empty() && part != ".") {
+        parts.push_back(part);
+      }
+      start = end + 1;
+    }
+    return true;
+  };
+  if (!push(dir) || !push(target)) return std::nullopt;
+  std::string out;
+  for (auto p : parts) out = join(out, p);
+  return out;
+}
+
+// Symlinks inside packages stay links in the output, so their targets must
+// be in the output too, and must not be one of the link's own folders (a
+// cycle that unpacks into an endless tree for any tool that follows links).
+Status check_symlinks(const PackPlan& plan) {
+  std::set<std::string_view> dirs;
+  for (const PlanEntry& e : plan.entries) {
+    std::string_view d = e.dest;
+    for (size_t slash = d.rfind('/'); slash != std::string_view::npos; slash = d.rfind('/')) {
+      d = d.substr(0, slash);
+      if (!dirs.insert(d).second) break;
+    }
+  }
+  auto find_entry = [&plan](std::string_view path) -> const PlanEntry* {
+    auto it = std::lower_bound(plan.entries.begin(), plan.entries.end(), path,
+                               [](const PlanEntry& e, std::string_view p) { return e.dest < p; });
+    return it != plan.entries.end() && it->dest == path ? &*it : nullptr;
+  };
+  auto owner = [&plan](const PlanEntry& e) {
+    const PlanPackage& p = plan.packages[e.package];
+    return e.package == kOwnFiles ? std::string("the project's own files")
+                                  : "package " + p.name + "@" + p.version + " (" + p.location + ")";
+  };
+  for (const PlanEntry& e : plan.entries) {
+    if (e.type != EntryType::symlink || e.source.empty()) continue;
+    std::string at = e.dest;
+    std::string_view target = e.target;
+    for (int hops = 0;; ++hops) {
+      auto to = link_destination(at, target);
+      if (!to) {
+        return user_error("symlink '" + e.source + "' -> '" + e.target + "' in " + owner(e) +
+                              " points outside the output",
+                          {"lockcut refuses links that escape what it ships; remove the link, "
+                           "or leave the package out"});
+      }
+      if (*to == e.dest || under(e.dest, *to) || hops > 32) {
+        return user_error("symlink '" + e.source + "' -> '" + e.target + "' in " + owner(e) +
+                              " forms a cycle",
+                          {"it points at a folder that contains it; remove the link"});
+      }
+      if (dirs.count(*to)) break;
+      const PlanEntry* hit = find_entry(*to);
+      if (!hit) {
+        return user_error("symlink '" + e.source + "' -> '" + e.target + "' in " + owner(e) +
+                              " points at '" + *to + "', which is not shipped",
+                          {"the link would dangle in the output; remove it or ship its target"});
+      }
+      if (hit->type != EntryType::symlink) break;
+      at = hit->dest;
+      target = hit->target;
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options) {
+  const Graph& graph = analysis.graph;
+  const Selection& sel = analysis.sel;
+  std::string root_dir =
+      std::filesystem::absolute(analysis.project.dir).lexically_normal().string();
+  while (root_dir.size() > 1 && root_dir.back() == '/') root_dir.pop_back();
+  PackPlan plan;
+  plan.packages.push_back(PlanPackage{"", options.prefix.empty() ? "." : options.prefix,
+                                      std::string(graph.node(kRoot).package_name()),
+                                      std::string(graph.node(kRoot).version()), PlanReason::own});
+
+  // 1. where each kept package goes. Kept links' targets, by location.
+  std::unordered_map<std::string_view, std::vector<NodeId>> links_to;
+  for (NodeId id = 1; id < graph.size(); ++id) {
+    const Node& n = graph.node(id);
+    if (sel.is_kept(id) && n.is_link() && n.target != kNoNode && n.target != kRoot) {
+      links_to[graph.node(n.target).location].push_back(id);
+    }
+  }
+  // A target outside node_modules is shipped only where its links put it.
+  auto in_node_modules = [](std::string_view loc) {
+    return loc.substr(0, 13) == "node_modules/" || loc.find("/node_modules/") != std::string_view::npos;
+  };
+  std::unordered_map<std::string_view, std::vector<std::string>> dest_memo;
+  std::function<std::vector<std::string>(std::string_view)> dests_of =
+      [&](std::string_view loc) -> std::vector<std::string> {
+    if (auto it = dest_memo.find(loc); it != dest_memo.end()) return it->second;
+    std::vector<std::string> out;
+    // the deepest proper prefix of loc that is a linked target
+    std::string_view best;
+    for (std::string_view p = loc; parent_folder(p, p) && !p.empty();) {
+      if (links_to.count(p)) {
+        best = p;
+        break;
+      }
+    }
+    if (best.empty()) {
+      out.push_back(std::string(loc));
+    } else {
+      std::string_view suffix = loc.substr(best.size() + 1);
+      for (NodeId link : links_to[best]) {
+        for (const std::string& base : dests_of(graph.node(link).location)) {
+          out.push_back(join(base, suffix));
+        }
+      }
+    }
+    dest_memo.emplace(loc, out);
+    return out;
+  };
+
+  std::vector<Task> tasks;
+  std::set<std::pair<std::string, std::string>> node_modules_dirs;  // (source, dest)
+  auto add_package = [&](NodeId id, PlanReason reason, TaskKind kind, const std::string& source,
+                         const std::string& dest, NodeId check) {
+    const Node& n = graph.node(id);
+    plan.packages.push_back(PlanPackage{std::string(n.location), join(options.prefix, dest),
+                                        std::string(n.package_name()), std::string(n.version()),
+                                        reason});
+    tasks.push_back(Task{kind, source, join(options.prefix, dest),
+                         uint32_t(plan.packages.size() - 1), check});
+  };
+  for (NodeId id = 1; id < graph.size(); ++id) {
+    if (!sel.is_kept(id)) continue;
+    const Node& n = graph.node(id);
+    if (!n.is_link() && !in_node_modules(n.location) && links_to.count(n.location)) continue;
+    std::string source = root_dir + "/" + std::string(n.location);
+    for (const std::string& dest : dests_of(n.location)) {
+      if (n.is_link()) {
+        if (n.target == kNoNode || n.target == kRoot) continue;
+        const Node& t = graph.node(n.target);
+        std::string tsource = root_dir + "/" + std::string(t.location);
+        bool installed = in_node_modules(t.location);
+        add_package(id, installed ? PlanReason::package : PlanReason::link,
+                    installed ? TaskKind::installed : TaskKind::packed, tsource, dest, n.target);
+        tasks.back().workspace = graph.is_workspace(n.target);
+      } else {
+        add_package(id, PlanReason::package, TaskKind::installed, source, dest, id);
+      }
+      std::string_view src_parent, dest_parent;
+      std::string_view loc = n.location, d = dest;
+      std::string_view fname = folder_name(loc);
+      src_parent = loc.substr(0, loc.size() - fname.size());
+      dest_parent = d.substr(0, d.size() - std::min(d.size(), fname.size()));
+      while (!src_parent.empty() && src_parent.back() == '/') src_parent.remove_suffix(1);
+      while (!dest_parent.empty() && dest_parent.back() == '/') dest_parent.remove_suffix(1);
+      if (src_parent.size() >= 12 && src_parent.substr(src_parent.size() - 12) == "node_modules") {
+        node_modules_dirs.emplace(std::string(src_parent), std::string(dest_parent));
+      }
+    }
+  }
+  // hidden folders beside the packages
+  for (const auto& [src, dest] : node_modules_dirs) {
+    std::string dir = root_dir + "/" + src;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) continue;
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name.size() < 2 || name[0] != '.' || name == ".." || is_tool_metadata(name)) continue;
+      names.emplace_back(name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+      struct stat st;
+      std::string path = dir + "/" + name;
+      if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+      plan.packages.push_back(PlanPackage{src + "/" + name, join(options.prefix, join(dest, name)),
+                                          name, "", PlanReason::hidden});
+      tasks.push_back(Task{TaskKind::hidden, path, join(options.prefix, join(dest, name)),
+                           uint32_t(plan.packages.size() - 1)});
+    }
+  }
+  if (options.own_files) {
+    tasks.push_back(Task{TaskKind::packed, root_dir, options.prefix, kOwnFiles});
+  }
+
+  // 2. list every task's files, in parallel
+  // the output must be neither the project (or above it) nor inside what is shipped
+  if (!options.output.empty()) {
+    const std::string& out = options.output;
+    if (out == root_dir || under(root_dir, out)) {
+      return user_error("the output '" + out + "' contains the project '" + root_dir + "'",
+                        {"write the output somewhere else, e.g. " + root_dir + "/dist"});
+    }
+    for (const Task& t : tasks) {
+      if (t.kind != TaskKind::packed && (out == t.source || under(out, t.source))) {
+        return user_error("the output '" + out + "' is inside '" + t.source +
+                              "', which lockcut reads",
+                          {"write the output outside node_modules and the shipped packages"});
+      }
+    }
+    if (under(out, root_dir + "/node_modules")) {
+      return user_error("the output '" + out + "' is inside the project's node_modules",
+                        {"write the output outside node_modules"});
+    }
+  }
+
+  std::vector<TaskOutput> outputs(tasks.size());
+  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
+  tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
+    const Task& task = tasks[i];
+    TaskOutput& out = outputs[i];
+    if (task.node != kNoNode) {
+      check_package_json(graph, task, parsers.local(), out);
+      if (!out.problems.empty()) return;
+    }
+    switch (task.kind) {
+      case TaskKind::installed: walk_folder(task.source, task.dest, task.package, true, out); break;
+      case TaskKind::hidden: walk_folder(task.source, task.dest, task.package, false, out); break;
+      case TaskKind::packed: run_packed(task, root_dir, options.output, out); break;
+    }
+  });
+
+  std::vector<std::pair<std::string, std::string>> problems;  // (location, what)
+  for (TaskOutput& out : outputs) {
+    problems.insert(problems.end(), out.problems.begin(), out.problems.end());
+  }
+  if (!problems.empty()) {
+    std::string hint = "run `npm ci` in '" + root_dir + "' so node_modules matches the lockfile, then pack again";
+    struct stat st;
+    if (::stat((root_dir + "/node_modules").c_str(), &st) != 0) {
+      return user_error("nothing is installed in '" + root_dir + "' (no node_modules)",
+                        {"lockcut packs from the installed tree; " + hint});
+    }
+    std::sort(problems.begin(), problems.end());
+    std::vector<std::string> hints;
+    for (size_t i = 0; i < problems.size() && i < 20; ++i) {
+      hints.push_back(problems[i].first + ": " + problems[i].second);
+    }
+    if (problems.size() > 20) hints.push_back("... and " + std::to_string(problems.size() - 20) + " more");
+    hints.push_back(hint);
+    return user_error("the installed node_modules does not match " + graph.lockfile().path + " (" +
+                          std::to_string(problems.size()) + " package" +
+                          (problems.size() == 1 ? "" : "s") + " differ)",
+                      std::move(hints));
+  }
+  for (TaskOutput& out : outputs) {
+    if (out.error) return std::move(*out.error);
+  }
+
+  // 3. `.bin` links, as npm's bin-links makes them for the shipped tree
+  if (options.bin) {
+    std::map<std::string, PlanEntry> bins;
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      const PlanPackage& p = plan.packages[tasks[i].package];
+      if (p.reason != PlanReason::package && p.reason != PlanReason::link) continue;
+      std::string_view d = p.dest;
+      std::string_view fname = folder_name(p.location);
+      if (d.size() <= fname.size()) continue;
+      std::string nm(d.substr(0, d.size() - fname.size() - 1));
+      for (const auto& [name, path] : outputs[i].bins) {
+        PlanEntry e;
+        e.dest = nm + "/.bin/" + name;
+        e.target = "../" + std::string(fname) + "/" + path;
+        e.type = EntryType::symlink;
+        e.mode = 0777;
+        e.package = tasks[i].package;
+        bins.emplace(e.dest, std::move(e));
+      }
+    }
+    std::vector<PlanEntry> extra;
+    for (auto& [dest, e] : bins) extra.push_back(std::move(e));
+    outputs.push_back(TaskOutput{std::move(extra), {}, {}, {}});
+  }
+
+  size_t total = 0;
+  for (const TaskOutput& out : outputs) total += out.entries.size();
+  plan.entries.reserve(total);
+  for (TaskOutput& out : outputs) {
+    for (PlanEntry& e : out.entries) plan.entries.push_back(std::move(e));
+  }
+  std::sort(plan.entries.begin(), plan.entries.end(),
+            [](const PlanEntry& a, const PlanEntry& b) { return a.dest < b.dest; });
+  for (size_t i = 1; i < plan.entries.size(); ++i) {
+    if (plan.entries[i].dest == plan.entries[i - 1].dest) {
+      const PlanEntry& a = plan.entries[i - 1];
+      const PlanEntry& b = plan.entries[i];
+      return user_error("two files would be written to '" + a.dest + "': '" + a.source +
+                            "' and '" + b.source + "'",
+                        {"leave one of them out (a `files` entry, --no-own-files)"});
+    }
+  }
+  for (const PlanEntry& e : plan.entries) {
+    PlanPackage& p = plan.packages[e.package];
+    if (e.type == EntryType::file) {
+      ++p.files;
+      p.bytes += e.size;
+      ++plan.files;
+      plan.bytes += e.size;
+    }
+  }
+  if (Status s = check_symlinks(plan); !s) return s.take_error();
+  return plan;
+}
+
+}  // namespace lockcut
