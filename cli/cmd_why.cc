@@ -20,11 +20,17 @@ std::string label(const Graph& g, NodeId id) {
   return std::string(n.package_name()) + "@" + std::string(n.version());
 }
 
-std::string edge_text(const Graph& g, uint32_t dep, bool valid) {
+// npm explain's spelling: `overridden ms@"2.1.3" (was "2.0.0")`
+std::string edge_text(const Graph& g, uint32_t dep, bool valid, std::string_view override_spec) {
   const DeclaredDep& d = g.dep(dep);
   std::string s;
+  if (!override_spec.empty()) s += "overridden ";
   if (d.kind != DepKind::prod) s += std::string(dep_kind_name(d.kind)) + " ";
-  s += std::string(d.name) + "@\"" + std::string(d.spec) + "\"";
+  if (override_spec.empty()) {
+    s += std::string(d.name) + "@\"" + std::string(d.spec) + "\"";
+  } else {
+    s += std::string(d.name) + "@\"" + std::string(override_spec) + "\" (was \"" + std::string(d.spec) + "\")";
+  }
   if (!valid) s += " (invalid)";
   return s;
 }
@@ -83,7 +89,7 @@ void print_text(const Analysis& a, const Explanation& ex) {
   } else if (!ex.dependents.empty()) {
     out += "  dependents:\n";
     for (const auto& d : ex.dependents) {
-      out += "    " + edge_text(g, d.dep, d.valid) + " from " + label(g, d.from);
+      out += "    " + edge_text(g, d.dep, d.valid, d.override_spec) + " from " + label(g, d.from);
       if (d.from != kRoot) out += " (" + std::string(g.node(d.from).location) + ")";
       if (d.via_link != kNoNode) out += " via " + std::string(g.node(d.via_link).location);
       out += "\n";
@@ -99,7 +105,7 @@ void print_text(const Analysis& a, const Explanation& ex) {
     out += ":\n";
     for (const auto& chain : ex.shortest) {
       out += "    " + (chain.front().from == kRoot ? std::string("root") : label(g, chain.front().from));
-      for (const auto& step : chain) out += " > " + edge_text(g, step.dep, step.valid);
+      for (const auto& step : chain) out += " > " + edge_text(g, step.dep, step.valid, step.override_spec);
       out += "\n";
     }
   }
@@ -124,7 +130,8 @@ std::string json_explanation(const Analysis& a, const Explanation& ex) {
     const DeclaredDep& dd = g.dep(d.dep);
     out += (i ? "," : "") + std::string("{\"type\":") + json_string(dep_kind_name(dd.kind)) +
            ",\"name\":" + json_string(dd.name) + ",\"spec\":" + json_string(dd.spec) +
-           ",\"from\":" + json_string(g.node(d.from).location) + ",\"valid\":" + b(d.valid) + "}";
+           ",\"from\":" + json_string(g.node(d.from).location) + ",\"valid\":" + b(d.valid) +
+           (d.override_spec.empty() ? "" : ",\"overridden\":" + json_string(d.override_spec)) + "}";
   }
   out += "],\"linksIn\":[";
   for (size_t i = 0; i < ex.links_in.size(); ++i) out += (i ? "," : "") + json_string(g.node(ex.links_in[i]).location);
@@ -137,7 +144,8 @@ std::string json_explanation(const Analysis& a, const Explanation& ex) {
       const DeclaredDep& dd = g.dep(s.dep);
       out += (k ? "," : "") + std::string("{\"from\":") + json_string(g.node(s.from).location) +
              ",\"type\":" + json_string(dep_kind_name(dd.kind)) + ",\"name\":" + json_string(dd.name) +
-             ",\"spec\":" + json_string(dd.spec) + "}";
+             ",\"spec\":" + json_string(dd.spec) +
+             (s.override_spec.empty() ? "" : ",\"overridden\":" + json_string(s.override_spec)) + "}";
     }
     out += "]";
   }
@@ -180,8 +188,11 @@ int cmd_why(int argc, char** argv) {
   const Analysis& an = *a.value();
   auto nodes = find_packages(an.graph, r["package"].as<std::string>());
   if (!nodes) return report(nodes.error());
+  auto overrides = Overrides::compute(an.graph, an.project.dir);
+  if (!overrides) return report(overrides.error());
   ExplainOptions eo;
   eo.max_chains = r["chains"].as<size_t>();
+  eo.overrides = &overrides.value();
   std::string json = "[";
   {
     PhaseTimer t(&perf, "explain");

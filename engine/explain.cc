@@ -20,17 +20,19 @@ namespace lockcut {
 
 namespace {
 
-// Dependents as npm explain lists them: valid edges, or any edge from the root.
+// Dependents as npm explain lists them: valid edges (with the overrides'
+// specs), or any edge from the root.
 std::vector<Dependent> dependents_of(const Graph& g, NodeId id,
                                      const std::vector<std::vector<NodeId>>& links_in,
-                                     bool through_links) {
+                                     bool through_links, const Overrides* overrides) {
   std::vector<Dependent> out;
   auto add_from = [&](NodeId n, NodeId via) {
     for (auto e : boost::make_iterator_range(boost::in_edges(n, g.csr()))) {
       NodeId from = static_cast<NodeId>(boost::source(e, g.csr()));
-      bool valid = g.edge_valid(e);
+      bool valid = overrides ? overrides->valid(g, e) : g.edge_valid(e);
       if (!valid && from != kRoot) continue;
-      out.push_back(Dependent{from, g.csr()[e].dep, valid, via});
+      out.push_back(Dependent{from, g.csr()[e].dep, valid, via,
+                              overrides ? overrides->spec(g, e) : std::string_view()});
     }
   };
   add_from(id, kNoNode);
@@ -129,7 +131,7 @@ Explanation explain(const Graph& g, NodeId node, const ExplainOptions& options) 
   }
   Explanation ex;
   ex.node = node;
-  ex.dependents = dependents_of(g, node, links_in, false);
+  ex.dependents = dependents_of(g, node, links_in, false, options.overrides);
   ex.links_in = links_in[node];
 
   // memoized dependents per node, for the walks below
@@ -137,7 +139,7 @@ Explanation explain(const Graph& g, NodeId node, const ExplainOptions& options) 
   auto deps_of = [&](NodeId id) -> const std::vector<Dependent>& {
     auto it = memo.find(id);
     if (it != memo.end()) return it->second;
-    return memo.emplace(id, dependents_of(g, id, links_in, true)).first->second;
+    return memo.emplace(id, dependents_of(g, id, links_in, true, options.overrides)).first->second;
   };
 
   // shortest chains: BFS backwards, then enumerate along the BFS layers
@@ -176,7 +178,7 @@ Explanation explain(const Graph& g, NodeId node, const ExplainOptions& options) 
     for (const auto& dep : deps_of(id)) {
       auto it = dist.find(dep.from);
       if (it == dist.end() || it->second != d + 1) continue;
-      chain.push_back(ChainStep{dep.from, dep.dep, dep.valid});
+      chain.push_back(ChainStep{dep.from, dep.dep, dep.valid, dep.override_spec});
       collect(dep.from);
       chain.pop_back();
       if (ex.shortest.size() >= options.max_chains) return;

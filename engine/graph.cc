@@ -149,6 +149,11 @@ bool Graph::edge_valid(EdgeDesc e) const {
                     static_cast<NodeId>(boost::target(e, csr_)), d.spec, d.kind);
 }
 
+bool Graph::edge_valid_with(EdgeDesc e, std::string_view spec) const {
+  return spec_valid(*this, static_cast<NodeId>(boost::source(e, csr_)),
+                    static_cast<NodeId>(boost::target(e, csr_)), spec, dep(e).kind);
+}
+
 bool Graph::is_workspace(NodeId id) const {
   return std::find(workspace_nodes_.begin(), workspace_nodes_.end(), id) !=
          workspace_nodes_.end();

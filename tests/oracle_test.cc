@@ -128,10 +128,14 @@ Dependents parse_deps(simdjson::dom::element rows_or_row, Dependents& out) {
     simdjson::dom::array items_d = o["dependents"].get_array().value();
     for (simdjson::dom::element d : items_d) {
       simdjson::dom::object e = d.get_object().value();
+      // the spec an override puts in place: npm's "override", ours "overridden"
+      std::string_view over;
+      if (e["override"].get(over) && e["overridden"].get(over)) over = {};
       set.insert(std::string(e["from"].get_string().value()) + " " +
                  std::string(e["type"].get_string().value()) + " " +
                  std::string(e["name"].get_string().value()) + "@" +
-                 std::string(e["spec"].get_string().value()));
+                 std::string(e["spec"].get_string().value()) +
+                 (over.empty() ? "" : " overridden " + std::string(over)));
     }
   };
   if (rows_or_row.is_array()) {
@@ -168,9 +172,11 @@ TEST_P(LiveExplain, SameDependentsAsNpmExplain) {
 INSTANTIATE_TEST_SUITE_P(
     Oracle, LiveExplain,
     ::testing::Values(
-        WhyCase{"img-thumbnail-lambda", {"@emnapi/runtime", "@aws-sdk/token-providers", "tslib", "@img/sharp-linux-x64", "semver"}},
-        WhyCase{"acme-monorepo", {"uuid", "@acme/shared", "zod", "mimic-function"}},
-        WhyCase{"odd-specs-service", {"lodash", "semver", "dayjs", "react", "is-number"}},
+        WhyCase{"img-thumbnail-lambda", {"@emnapi/runtime", "@aws-sdk/token-providers", "tslib",
+                                         "@img/sharp-linux-x64", "semver", "unrs-resolver"}},
+        WhyCase{"acme-monorepo", {"uuid", "@acme/shared", "zod", "mimic-function", "rollup"}},
+        // overrides: `debug > ms` and `express > cookie`
+        WhyCase{"odd-specs-service", {"lodash", "semver", "dayjs", "react", "is-number", "ms", "cookie", "debug"}},
         WhyCase{"storefront-web", {"typescript", "i18next", "react", "cli-columns"}},
         WhyCase{"legacy-v1-service", {"debug", "ms", "fsevents"}}),
     [](const ::testing::TestParamInfo<WhyCase>& info) {

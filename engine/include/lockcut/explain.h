@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lockcut/graph.h"
+#include "lockcut/overrides.h"
 #include "lockcut/result.h"
 
 namespace lockcut {
@@ -24,6 +25,7 @@ struct ChainStep {
   NodeId from;
   uint32_t dep;   ///< index into the dep pool (name, spec, kind)
   bool valid;
+  std::string_view override_spec = {};  ///< the spec an override put in place, if any
 };
 
 /// A direct dependent.
@@ -32,6 +34,7 @@ struct Dependent {
   uint32_t dep;
   bool valid;
   NodeId via_link = kNoNode;  ///< when the edge reaches this node through a link
+  std::string_view override_spec = {};  ///< the spec an override put in place, if any
 };
 
 /// What explain finds for one instance.
@@ -48,6 +51,7 @@ struct Explanation {
 struct ExplainOptions {
   size_t max_chains = 5;             ///< shortest chains returned
   uint64_t count_limit = 1'000'000;  ///< stop counting chains past this
+  const Overrides* overrides = nullptr;  ///< the project's, so specs and validity are npm's
 };
 
 /// The nodes a query names: a package name (npm `packageName`, so an alias

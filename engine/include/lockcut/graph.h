@@ -140,6 +140,9 @@ class Graph {
   /// Whether the edge's target satisfies its spec (arborist Edge.valid),
   /// computed on demand: only `why` and the sync check ask.
   bool edge_valid(EdgeDesc e) const;
+  /// Whether the edge's target satisfies `spec` instead of the declared one
+  /// (an override's).
+  bool edge_valid_with(EdgeDesc e, std::string_view spec) const;
 
   /// The workspaces of the root, as the root's workspace edges name them.
   const std::vector<Workspace>& workspaces() const { return workspaces_; }
