@@ -300,3 +300,25 @@ TEST(PackTree, WorkspaceFolderFollowsNpmPackRules) {
 
 }  // namespace
 }  // namespace lockcut::test
+
+namespace lockcut::test {
+namespace {
+
+// --link: the output's files are the installed files (hard links), so
+// nothing is copied; modes and content are the installed ones by definition.
+TEST(PackTree, LinkHardLinksTheInstalledFiles) {
+  Project p("odd-specs-service");
+  Outcome r = lockcut({"pack", p.dir, "--out", p.out + "/fn", "--link"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  struct stat a, b;
+  ASSERT_EQ(::stat((p.out + "/fn/node_modules/ms/index.js").c_str(), &a), 0);
+  ASSERT_EQ(::stat((p.dir + "/node_modules/ms/index.js").c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);
+  EXPECT_GE(a.st_nlink, 2u);
+  r = lockcut({"pack", p.dir, "--zip", p.out + "/fn.zip", "--link"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--link works only with --out"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace lockcut::test
