@@ -17,8 +17,11 @@
 #   npm ci           npm ci --omit=dev --prefer-offline --ignore-scripts in a
 #                    clean copy of the project (corpus only: the generated
 #                    packages are not in any registry)
-#   npm prune        npm prune --omit=dev --ignore-scripts on a copy of the
-#                    full install (the copy is not timed)
+#   cp + npm prune   cp -a of the full install, then npm prune --omit=dev
+#                    --ignore-scripts in the copy: the other way to get a
+#                    separate production folder without the network (corpus
+#                    only: prune reads the registry for unknown packages);
+#                    prune alone is printed too
 #   cp -a            of the production closure lockcut wrote (same files)
 #   zip -qr -X       of that folder
 #   lockcut --out    lockcut pack DIR --out OUT --no-own-files
@@ -99,15 +102,20 @@ bench_input() {
   mb=$(du -sm --apparent-size "$out/closure" | cut -f1)
   log "$name: $files files, $mb MB in the production closure"
 
-  local t_npm="" t_prune t_cp t_zip t_out t_link t_lzip
+  local t_npm="" t_cp t_zip t_out t_link t_lzip
   if [[ $corpus == 1 ]]; then
     log "$name: npm ci --omit=dev (clean copy)"
     t_npm=$(measure "rm -rf '$out/npm'; mkdir -p '$out/npm'; (cd '$dir' && tar -cf - --exclude=./node_modules --exclude='*/node_modules' .) | tar -C '$out/npm' -xf -" \
       bash -c "cd '$out/npm' && npm ci --omit=dev --prefer-offline --ignore-scripts --no-audit --no-fund")
   fi
-  log "$name: npm prune --omit=dev (copy of the full install)"
-  t_prune=$(measure "rm -rf '$out/prune'; cp -a '$dir' '$out/prune'" \
-    bash -c "cd '$out/prune' && npm prune --omit=dev --ignore-scripts --no-audit --no-fund")
+  local t_copy_prune="" t_prune=""
+  if [[ $corpus == 1 ]]; then
+    log "$name: cp -a + npm prune --omit=dev, and npm prune alone"
+    t_copy_prune=$(measure "rm -rf '$out/prune'" \
+      bash -c "cp -a '$dir' '$out/prune' && cd '$out/prune' && npm prune --omit=dev --ignore-scripts --no-audit --no-fund")
+    t_prune=$(measure "rm -rf '$out/prune'; cp -a '$dir' '$out/prune'" \
+      bash -c "cd '$out/prune' && npm prune --omit=dev --ignore-scripts --no-audit --no-fund")
+  fi
   rm -rf "$out/npm" "$out/prune"
   log "$name: cp -a, zip -qr -X"
   t_cp=$(measure "rm -rf '$out/cp'" cp -a "$out/closure" "$out/cp")
@@ -122,7 +130,10 @@ bench_input() {
 
   local label="$name ($files files, $mb MB)"
   [[ -n $t_npm ]] && add_row "$label" "npm ci --omit=dev --prefer-offline" "${t_npm} s" "lockcut --out is $(ratio "$t_npm" "$t_out")x faster"
-  add_row "$label" "npm prune --omit=dev (on a copy)" "${t_prune} s" "lockcut --out is $(ratio "$t_prune" "$t_out")x faster"
+  if [[ -n $t_copy_prune ]]; then
+    add_row "$label" "cp -a of the full install + npm prune --omit=dev" "${t_copy_prune} s" "lockcut --out is $(ratio "$t_copy_prune" "$t_out")x faster"
+    add_row "$label" "npm prune --omit=dev alone (in place, on a copy made beforehand)" "${t_prune} s" "deletes the dev packages; writes nothing"
+  fi
   add_row "$label" "cp -a of the same closure" "${t_cp} s" "lockcut --out takes $(ratio "$t_out" "$t_cp")x the time of cp -a"
   add_row "$label" "zip -qr -X of the same closure (${zip_mb} MiB)" "${t_zip} s" "lockcut --zip is $(ratio "$t_zip" "$t_lzip")x faster"
   add_row "$label" "lockcut pack --out" "${t_out} s" ""
@@ -164,4 +175,4 @@ echo "| input | command | median of $runs | ratio |"
 echo "|---|---|---:|---|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "machine: $(nproc) cores, $(uname -sr), $(df -T "$work" | awk 'NR==2 {print $2}') at $work; lockcut $("$lockcut" --version | cut -d' ' -f2), npm $(npm --version 2>/dev/null), zip $(zip -v | sed -n 2p | awk '{print $2}')"
+echo "machine: $(nproc) cores, $(uname -sr), $(df -T "$work" | awk 'NR==2 {print $2}') at $work; lockcut $("$lockcut" --version | cut -d' ' -f2), npm $(npm --version 2>/dev/null), $(zip -v | sed -n 2p | awk '{print $3, $4}')"
