@@ -170,15 +170,7 @@ Result<WriteStats> write_archive(const PackPlan& plan, const std::string& dest,
     size = write_tar(temp->path(), ends_with(dest, ".gz") || ends_with(dest, ".tgz"), items, options);
   }
   if (!size) return size.take_error();
-  WriteStats stats;
-  for (const PlanEntry& e : plan.entries) {
-    if (e.type == EntryType::symlink) {
-      ++stats.links;
-    } else {
-      ++stats.files;
-      stats.bytes += e.size;
-    }
-  }
+  WriteStats stats = written(plan);
   stats.output_bytes = size.value();
   if (Status s = temp->commit(); !s) return s.take_error();
   return stats;

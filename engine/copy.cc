@@ -189,15 +189,7 @@ Result<WriteStats> write_folder(const PackPlan& plan, const std::string& dest,
   if (stop.load()) return interrupted_error();
   if (first_error) return std::move(*first_error);
 
-  WriteStats stats;
-  for (const PlanEntry& e : plan.entries) {
-    if (e.type == EntryType::symlink) {
-      ++stats.links;
-    } else {
-      ++stats.files;
-      stats.bytes += e.size;
-    }
-  }
+  WriteStats stats = written(plan);
   if (Status s = temp->commit(); !s) return s.take_error();
   return stats;
 }

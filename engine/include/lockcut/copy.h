@@ -32,6 +32,11 @@ struct WriteStats {
   uint64_t output_bytes = 0;  ///< size of the archive (archives only)
 };
 
+/// What writing the plan writes: its file, link and byte totals.
+inline WriteStats written(const PackPlan& plan) {
+  return WriteStats{plan.files, plan.entries.size() - plan.files, plan.bytes, 0};
+}
+
 /// Writes the plan into the folder `dest`, atomically. Stops early with an
 /// interrupted error when interrupt_flag() is set.
 Result<WriteStats> write_folder(const PackPlan& plan, const std::string& dest,
