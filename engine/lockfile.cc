@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <string>
 
 #include "lockfile_v1.h"
@@ -95,17 +96,68 @@ Result<Lockfile> parse_text(simdjson::padded_string_view text, const std::string
                             ManifestStore& store);
 }  // namespace
 
+namespace {
+
+// Reads a regular file into fresh memory backed by 2 MiB pages, zero-padded
+// for simdjson; nullptr when that fails (the caller falls back). A mapping
+// of the file itself has 4 KiB pages, and on our VMs every pass over 40 MB
+// of them pays for it: measured on 100,000 packages, stage 1 of the parse
+// took 30 ms on the mapping and 8 ms here, for ~7 ms more to read, and the
+// graph's later reads of names and locations get cheaper too.
+void* read_to_huge_pages(int fd, size_t size, size_t& length) {
+  constexpr size_t kHuge = size_t{2} << 20;
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  // a length of whole huge pages gets an aligned address; then give back
+  // what the text does not need, so the tail is small pages, not 2 MiB
+  const size_t mapped = (size + simdjson::SIMDJSON_PADDING + kHuge - 1) / kHuge * kHuge;
+  void* addr = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (addr == MAP_FAILED) return nullptr;
+  length = (size + simdjson::SIMDJSON_PADDING + page - 1) / page * page;
+  if (length < mapped) ::munmap(static_cast<char*>(addr) + length, mapped - length);
+  ::madvise(addr, length, MADV_HUGEPAGE);
+#ifdef MADV_POPULATE_WRITE
+  // one call instead of a fault per page (kernels before 5.14 say EINVAL)
+  ::madvise(addr, length, MADV_POPULATE_WRITE);
+#endif
+  size_t got = 0;
+  while (got < size) {
+    ssize_t r = ::read(fd, static_cast<char*>(addr) + got, size - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  if (got != size) {
+    ::munmap(addr, length);
+    return nullptr;
+  }
+  return addr;
+}
+
+}  // namespace
+
 Result<Lockfile> load_lockfile(const std::string& path, ManifestStore& store) {
-  // Map the file when its last page leaves the padding simdjson reads past
-  // the end (the kernel zero-fills the rest of that page): no copy of tens of
-  // MB, no zeroing of fresh memory. Otherwise read it into a padded buffer.
+  // Read the file into memory backed by huge pages (read_to_huge_pages);
+  // else map it when its last page leaves the padding simdjson reads past
+  // the end (the kernel zero-fills the rest of that page); else read it
+  // into a padded buffer.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
   if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
     const size_t size = static_cast<size_t>(st.st_size);
+    size_t length = 0;
+    if (void* addr = read_to_huge_pages(fd, size, length)) {
+      ::close(fd);
+      store.keep_mapping(addr, length);
+      return parse_text(simdjson::padded_string_view(static_cast<const char*>(addr), size, length),
+                        path, store);
+    }
+    if (::lseek(fd, 0, SEEK_SET) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
     const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
     const size_t tail = size % page;
-    if (tail != 0 && page - tail >= simdjson::SIMDJSON_PADDING) {
+    if (fd >= 0 && tail != 0 && page - tail >= simdjson::SIMDJSON_PADDING) {
       void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
       ::close(fd);
       if (addr != MAP_FAILED) {
@@ -223,7 +275,6 @@ Result<Lockfile> parse_text_inner(simdjson::padded_string_view text, const std::
       }
       have_packages = true;
       lock.entries.clear();
-      std::string prefix;
       for (auto entry : packages) {
         od::raw_json_string lk;
         if (auto err = entry.key().get(lk)) {
@@ -231,9 +282,9 @@ Result<Lockfile> parse_text_inner(simdjson::padded_string_view text, const std::
         }
         last_pos = lk.raw();
         std::string_view location = key_view(lk, store);
-        prefix.assign("packages[\"").append(location).append("\"]");
         od::object obj;
         if (auto err = entry.value().get_object().get(obj)) {
+          const std::string prefix = "packages[\"" + std::string(location) + "\"]";
           if (err == simdjson::INCORRECT_TYPE) {
             return user_error("'" + name + "': " + prefix + ": expected an object (byte " +
                                   std::to_string(last_pos - begin) + ")",
@@ -241,7 +292,7 @@ Result<Lockfile> parse_text_inner(simdjson::padded_string_view text, const std::
           }
           return malformed(name, err, prefix.c_str(), last_pos - begin);
         }
-        JsonWhere where{name, prefix, begin};
+        JsonWhere where{name, {}, begin, &location};
         auto m = parse_manifest(obj, store, where);
         if (!m) return m.take_error();
         m->offset = static_cast<uint32_t>(last_pos - begin);

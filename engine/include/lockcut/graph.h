@@ -12,6 +12,14 @@
 // The graph is immutable once built: a boost compressed_sparse_row_graph with
 // 32-bit indices and in-edges (bidirectional), with per-node data in vectors
 // indexed by NodeId. Missing dependencies are recorded beside it.
+//
+// Names are interned (NameId), and a node is filed under its parent by
+// (parent, name id): the root's children in an array indexed by name id,
+// other parents' in one hash of (parent, name id). Resolving a dependency is
+// then integer work, and so is finding a location: `a/node_modules/b` is
+// the child `b` of whatever `a` is; only the few entries that are no
+// parent's direct child (workspace folders, `file:` targets) sit in a
+// location hash.
 #pragma once
 
 #include <cstdint>
@@ -38,21 +46,28 @@ enum NodeBit : uint8_t {
   kNodeLink = 1 << 0,        ///< a symlink entry (`link: true`)
   kNodeFromDisk = 1 << 1,    ///< its package.json was read from disk
   kNodeInLockfile = 1 << 2,  ///< has a `packages` entry (every node but a bare root)
+  kNodeParent = 1 << 3,      ///< some node's parent is this one
 };
 
-/// Per-node data.
+/// Per-node data. The fields the graph walks read on every visit (parent,
+/// fsParent, link target, bits) share the first cache line.
 struct Node {
+  NodeId parent = kNoNode;    ///< the node whose node_modules holds this one
+  NodeId fs_parent = kNoNode; ///< the folder above it when not a parent
+  NodeId target = kNoNode;    ///< for links
+  uint8_t bits = 0;
+  NameId name_id = kNoName;   ///< `name` in ManifestStore::names()
+  /// The closest folder above this one that has a lockfile entry (a link
+  /// or not, the root's "" excepted), as Graph::find() gives it; kNoNode
+  /// when none. Everything below an extraneous entry is pruned with it.
+  NodeId folder_up = kNoNode;
+  PoolRange bundle;           ///< bundleDependencies after normalization
   std::string_view location;  ///< "" for the root
   std::string_view name;      ///< folder name (an alias's name, not the package's)
   const Manifest* pkg = nullptr;       ///< the package npm uses (a link: its target's)
   const Manifest* lock_pkg = nullptr;  ///< the lockfile entry (stored flags)
-  NodeId parent = kNoNode;    ///< the node whose node_modules holds this one
-  NodeId fs_parent = kNoNode; ///< the folder above it when not a parent
-  NodeId target = kNoNode;    ///< for links
-  PoolRange bundle;           ///< bundleDependencies after normalization
   std::string_view pkg_name;  ///< npm's packageName, else the folder name
   std::string_view pkg_version;  ///< a link reports its target's
-  uint8_t bits = 0;
 
   bool is_link() const { return (bits & kNodeLink) != 0; }
   /// The package name (`name` field, else the folder name), as npm's
@@ -61,10 +76,9 @@ struct Node {
   std::string_view version() const { return pkg_version; }
 };
 
-/// Location -> NodeId, open addressing over views that live as long as the
-/// lockfile text. Cheaper than std::unordered_map for the ~2 lookups per
-/// edge that resolution makes: no node allocation, one probe sequence, the
-/// key compared only when the stored hash matches.
+/// Location -> NodeId, open addressing, the key compared only when the
+/// stored hash matches. The graph keeps here only the entries that are no
+/// node's direct child (the rest are found through ChildIndex).
 class LocationIndex {
  public:
   void reserve(size_t n);
@@ -86,6 +100,35 @@ class LocationIndex {
   std::vector<Slot> slots_;
   std::string arena_;
   size_t mask_ = 0, size_ = 0;
+};
+
+/// (parent, name id) -> NodeId. The root slot's children are an array
+/// indexed by name id; every other parent's sit in an open-addressing hash
+/// of (parent, name, id) slots laid out after that array, in one block
+/// sized for huge pages (memory.h).
+class ChildIndex {
+ public:
+  /// Room for root children of `names` names (the array grows past that).
+  void reserve(size_t names);
+  /// The root slot's child `name`, or kNoNode.
+  NodeId root(NameId name) const { return name < roots_ ? words_[name] : kNoNode; }
+  /// Files a child of the root slot (inserts or overwrites).
+  void put_root(NameId name, NodeId id);
+  /// Clears the root part and the hash.
+  void clear_root();
+  /// Lays the hash out after the root part, for about `n` other children;
+  /// the root part no longer grows.
+  void start_others(size_t names, size_t n);
+  /// Files a child of another parent (inserts or overwrites).
+  void put(NodeId parent, NameId name, NodeId id);
+  /// A child of another parent, or kNoNode.
+  NodeId get(NodeId parent, NameId name) const;
+
+ private:
+  size_t slot_of(NodeId parent, NameId name) const;
+  void grow_others();
+  std::vector<uint32_t> words_;  ///< roots_ words, then slots_ * 3 words
+  size_t roots_ = 0, slots_ = 0, others_ = 0;
 };
 
 /// Edge data stored in the CSR: which declared dependency it is, and its
@@ -128,6 +171,13 @@ class Graph {
   }
   /// The node `name` resolves to from `from` (arborist Node.resolve).
   NodeId resolve(NodeId from, std::string_view name) const;
+  /// The same for an interned name.
+  NodeId resolve(NodeId from, NameId name) const;
+  /// The node whose parent is `parent` and whose folder name is `name`
+  /// (the entry at `<parent>/node_modules/<name>`), or kNoNode.
+  NodeId child(NodeId parent, NameId name) const {
+    return parent == root_slot_ ? children_.root(name) : children_.get(parent, name);
+  }
 
   /// The declared dependency behind an edge.
   const DeclaredDep& dep(EdgeDesc e) const { return store_->dep_pool()[csr_[e].dep]; }
@@ -155,13 +205,20 @@ class Graph {
 
  private:
   friend Result<Graph> build_graph(Project& project, const struct GraphOptions& options);
+  /// The node an entry at `location` would be the direct child of (filed
+  /// under its folder `name`), or kNoNode when such an entry would not be.
+  NodeId direct_parent(std::string_view location, std::string_view& name) const;
+  /// The closest folder above `location` that find() knows ("" excepted).
+  NodeId folder_above(std::string_view location) const;
   Csr csr_;
   std::vector<Node> nodes_;
   std::vector<MissingEdge> missing_;
   std::vector<NodeId> inventory_;
   std::vector<Workspace> workspaces_;
-  LocationIndex by_location_;
-  std::vector<uint8_t> has_children_;  ///< some node's parent is this one
+  NodeId root_slot_ = kRoot;          ///< the (last) entry at "" (find(""))
+  ChildIndex children_;                ///< every parent's children
+  LocationIndex by_location_;          ///< entries that are no node's direct child
+  const NameTable* names_ = nullptr;
   std::vector<NodeId> workspace_nodes_;  ///< folder nodes of workspaces
   const ManifestStore* store_ = nullptr;
   const Lockfile* lock_ = nullptr;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,11 +28,74 @@ enum class DepKind : uint8_t { prod, dev, optional, peer, peer_optional, workspa
 /// Name of a DepKind as npm spells it ("peerOptional", ...).
 std::string_view dep_kind_name(DepKind kind);
 
+/// A package or folder name interned in a NameTable: resolution and the
+/// graph compare these instead of strings.
+using NameId = uint32_t;
+inline constexpr NameId kNoName = UINT32_MAX;
+
 /// One declared dependency: a key of `dependencies`, `devDependencies`, ...
 struct DeclaredDep {
   std::string_view name;
   std::string_view spec;
   DepKind kind;
+  /// `name` in ManifestStore::names(), set by add_deps and by
+  /// build_graph (which interns the whole pool at once, when the table is
+  /// warm); kNoName before.
+  NameId name_id = kNoName;
+};
+
+/// Interns names (dependency names, lockfile folder names) to dense ids.
+/// Open addressing with 8-byte slots (hash, record); a record holds the id,
+/// the length and the bytes together, so a hit costs two cache misses, and
+/// the names are copied there so lookups never touch the lockfile text.
+/// Every block is sized for huge pages (memory.h).
+class NameTable {
+ public:
+  /// Sizes the table for about `n` names, so it does not regrow.
+  void reserve(size_t n);
+  /// The id of `s`, adding it when new.
+  NameId intern(std::string_view s) { return intern(s, hash(s)); }
+  /// The same, with `h == hash(s)` computed ahead (see prefetch()).
+  NameId intern(std::string_view s, uint32_t h);
+  /// The id of `s`, or kNoName when it was never interned.
+  NameId find(std::string_view s) const;
+  /// The hash intern() and find() use.
+  static uint32_t hash(std::string_view s);
+  /// Starts loading what a lookup of hash `h` reads first; a loop that
+  /// hashes some names ahead of the one it interns hides that latency.
+  void prefetch(uint32_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(h)]);
+  }
+  /// Starts loading the name a lookup of `h` compares with, once the slot
+  /// is in cache (a second, shorter distance ahead).
+  void prefetch_name(uint32_t h) const {
+    if (slots_.empty()) return;
+    const Slot& slot = slots_[home(h)];
+    if (slot.record != UINT32_MAX) __builtin_prefetch(record(slot.record));
+  }
+  /// The name behind an id; the view lives as long as the table.
+  std::string_view name(NameId id) const { return names_[id]; }
+  /// Number of names (ids are 0 .. size()-1).
+  uint32_t size() const { return static_cast<uint32_t>(names_.size()); }
+
+ private:
+  struct Slot {
+    uint32_t hash = 0;
+    uint32_t record = UINT32_MAX;  ///< block << kBlockBits | offset
+  };
+  static constexpr uint32_t kBlockBits = 21;
+  // the table's size is no power of two (memory.h): map the hash onto it
+  size_t home(uint32_t h) const { return static_cast<size_t>((uint64_t{h} * slots_.size()) >> 32); }
+  const char* record(uint32_t r) const {
+    return blocks_[r >> kBlockBits].get() + (r & ((1u << kBlockBits) - 1));
+  }
+  bool matches(uint32_t r, std::string_view s, NameId& id) const;
+  void rehash(size_t cap);
+  std::vector<Slot> slots_;
+  std::vector<std::string_view> names_;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_size_ = 0;  ///< of the last block
+  size_t used_ = 0;        ///< bytes used in the last block
 };
 
 /// A half-open range into one of the ManifestStore pools.
@@ -92,10 +156,15 @@ class ManifestStore {
   std::span<const std::string_view> strings(PoolRange r) const {
     return {strings_.data() + r.begin, r.count};
   }
-  /// Appends dependencies as a new range (used for edges npm synthesizes).
+  /// Appends dependencies as a new range (used for edges npm synthesizes);
+  /// interns the names that have no id yet.
   PoolRange add_deps(std::span<const DeclaredDep> deps);
   /// Appends strings as a new range.
   PoolRange add_strings(std::span<const std::string_view> strings);
+
+  /// Interned names: dependency names and lockfile folder names.
+  NameTable& names() { return names_; }
+  const NameTable& names() const { return names_; }
 
   std::vector<DeclaredDep>& dep_pool() { return deps_; }
   const std::vector<DeclaredDep>& dep_pool() const { return deps_; }
@@ -115,6 +184,7 @@ class ManifestStore {
   std::deque<std::string> arena_;
   std::vector<DeclaredDep> deps_;
   std::vector<std::string_view> strings_;
+  NameTable names_;
 };
 
 /// Where a JSON value sits, for error messages: the file, a JSON path such as
@@ -123,6 +193,10 @@ struct JsonWhere {
   std::string_view file;
   std::string_view path_prefix;  ///< e.g. `packages["node_modules/a"]`
   const char* text_begin = nullptr;
+  /// For a lockfile entry, instead of path_prefix: the prefix is then
+  /// `packages["<key>"]`, spelled out only when a message needs it (a
+  /// lockfile has 100,000 entries and, usually, no error).
+  const std::string_view* packages_key = nullptr;
 };
 
 /// Reads one JSON object as a package manifest, in a single pass over its
