@@ -5,6 +5,7 @@
 // prereleases included.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "lockcut/manifest.h"
@@ -151,6 +152,27 @@ TEST_F(PlatformTest, MismatchNamesTheFirstFailingField) {
   EXPECT_EQ(platform_mismatch(pkg(R"({"engines":{"node":">=22"}})"), store_, t),
             "engines.node >=22, target node 20.20.2");
   EXPECT_EQ(platform_mismatch(pkg(R"({"os":["linux"]})"), store_, t), "");
+}
+
+// What `cmd` prints, trimmed, without a leading `v`.
+std::string version_from(const char* cmd) {
+  std::string out;
+  if (FILE* p = ::popen(cmd, "r")) {
+    char buf[128];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    ::pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  if (!out.empty() && out[0] == 'v') out.erase(0, 1);
+  return out;
+}
+
+// lockcut reads the versions from node's header and npm's package.json
+// instead of starting them (~20 ms and ~200 ms); the answer must be theirs.
+TEST(DetectVersions, EqualWhatNodeAndNpmSay) {
+  EXPECT_EQ(detect_node_version(), version_from("node --version"));
+  EXPECT_EQ(detect_npm_version(), version_from("npm --version"));
+  EXPECT_FALSE(detect_npm_version().empty());
 }
 
 }  // namespace
