@@ -101,6 +101,7 @@ void print_plan_text(const PackPlan& plan) {
     std::string where = p->reason == PlanReason::own ? "" : "  " + p->dest;
     if (p->reason == PlanReason::link) where += "  (link made a folder)";
     if (p->reason == PlanReason::hidden) where += "  (hidden folder)";
+    if (p->reason == PlanReason::fetched) where += "  (fetched for the target)";
     std::printf("%12s %8s  %s%s\n", mib(p->bytes).c_str(), with_commas(p->files).c_str(),
                 what.c_str(), where.c_str());
   }

@@ -15,6 +15,10 @@ void add_analysis_options(cxxopts::Options& o) {
      cxxopts::value<std::vector<std::string>>())
     ("w,workspace", "only the closure of this workspace, by name or folder (repeatable)",
      cxxopts::value<std::vector<std::string>>())
+    ("target", "the machine to pack for: lambda-x64, lambda-arm64, or os-cpu[-libc] "
+               "(linux-arm64-musl, darwin-arm64)", cxxopts::value<std::string>())
+    ("runtime", "the Lambda runtime: nodejs18.x, nodejs20.x, nodejs22.x (default for lambda "
+                "targets), nodejs24.x", cxxopts::value<std::string>())
     ("os", "target os for optional packages (linux, darwin, win32)", cxxopts::value<std::string>())
     ("cpu", "target cpu for optional packages (x64, arm64)", cxxopts::value<std::string>())
     ("libc", "target libc for optional packages (glibc, musl)", cxxopts::value<std::string>())
@@ -50,6 +54,8 @@ AnalysisOptions analysis_options(const cxxopts::ParseResult& r, const std::strin
   a.omit = list("omit");
   a.include = list("include");
   a.workspaces = list("workspace");
+  if (r.count("target")) a.target = r["target"].as<std::string>();
+  if (r.count("runtime")) a.runtime = r["runtime"].as<std::string>();
   if (r.count("os")) a.os = r["os"].as<std::string>();
   if (r.count("cpu")) a.cpu = r["cpu"].as<std::string>();
   if (r.count("libc")) a.libc = r["libc"].as<std::string>();

@@ -67,6 +67,9 @@ Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& o, PerfLog* per
   // the graph points into the project: the analysis never moves once built
   auto holder = std::make_unique<Analysis>();
   Analysis& a = *holder;
+  auto spec = parse_target(o.target, o.runtime);
+  if (!spec) return spec.take_error();
+  a.target = std::move(spec).value();
   {
     PhaseTimer t(perf, "load");
     auto p = load_project(ProjectOptions{o.dir, o.lockfile, o.read_disk});
@@ -112,11 +115,16 @@ Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& o, PerfLog* per
   so.omit = static_cast<uint8_t>(omit_bits.value() & ~include_bits.value());
   so.workspaces = o.workspaces;
 
-  // the target: flags, then npm config (`os`, `cpu`, `libc`), then this machine
+  // the target: --os/--cpu/--libc, then --target/--runtime, then npm config
+  // (`os`, `cpu`, `libc`), then this machine
   Target host = host_target();
-  so.target.os = !o.os.empty() ? o.os : config.get("os").value_or(host.os);
-  so.target.cpu = !o.cpu.empty() ? o.cpu : config.get("cpu").value_or(host.cpu);
-  so.target.libc = !o.libc.empty() ? o.libc : config.get("libc").value_or(host_libc(so.target.os));
+  auto pick = [&](const std::string& flag, const std::string& preset, const char* key,
+                  const std::string& fallback) {
+    return !flag.empty() ? flag : !preset.empty() ? preset : config.get(key).value_or(fallback);
+  };
+  so.target.os = pick(o.os, a.target.os, "os", host.os);
+  so.target.cpu = pick(o.cpu, a.target.cpu, "cpu", host.cpu);
+  so.target.libc = pick(o.libc, a.target.libc, "libc", host_libc(so.target.os));
   // engines matter only for optional packages that declare them: ask node
   // and npm for their versions only then
   bool need_node = false, need_npm = false;
@@ -126,12 +134,24 @@ Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& o, PerfLog* per
     need_npm = need_npm || !a.graph.node(id).pkg->engines_npm.empty();
   }
   so.target.node_version = !o.node_version.empty() ? o.node_version
+                           : a.target.runtime     ? a.target.node_version()
                            : need_node            ? config.get("node-version").value_or(detect_node_version())
                                                   : std::string();
   if (!so.target.node_version.empty() && so.target.node_version[0] == 'v') {
     so.target.node_version.erase(0, 1);
   }
   if (need_npm) so.target.npm_version = detect_npm_version();
+  if (!o.target.empty() || !o.runtime.empty()) {
+    bool records_libc = false;
+    for (NodeId id = 1; id < a.graph.size() && !records_libc; ++id) {
+      records_libc = a.graph.node(id).pkg && a.graph.node(id).pkg->has(kFlagHasLibc);
+    }
+    so.infer_libc = !records_libc;
+    if (so.infer_libc) {
+      a.notes.push_back("'" + a.graph.lockfile().path + "' records no libc (npm before 11.11): " +
+                        "libc of linux packages taken from their package.json or name");
+    }
+  }
   Project* project = &a.project;
   so.installed_manifest = [project](std::string_view location) {
     return project->folder_manifest(location);

@@ -46,6 +46,7 @@ std::string_view plan_reason_name(PlanReason reason) {
     case PlanReason::link: return "link";
     case PlanReason::hidden: return "hidden";
     case PlanReason::bin: return "bin";
+    case PlanReason::fetched: return "fetched";
   }
   return "";
 }
@@ -455,6 +456,8 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
         add_package(id, installed ? PlanReason::package : PlanReason::link,
                     installed ? TaskKind::installed : TaskKind::packed, tsource, dest, n.target);
         tasks.back().workspace = graph.is_workspace(n.target);
+      } else if (auto f = options.sources.find(n.location); f != options.sources.end()) {
+        add_package(id, PlanReason::fetched, TaskKind::installed, f->second, dest, id);
       } else {
         add_package(id, PlanReason::package, TaskKind::installed, source, dest, id);
       }
@@ -566,7 +569,10 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     std::map<std::string, PlanEntry> bins;
     for (size_t i = 0; i < tasks.size(); ++i) {
       const PlanPackage& p = plan.packages[tasks[i].package];
-      if (p.reason != PlanReason::package && p.reason != PlanReason::link) continue;
+      if (p.reason != PlanReason::package && p.reason != PlanReason::link &&
+          p.reason != PlanReason::fetched) {
+        continue;
+      }
       std::string_view d = p.dest;
       std::string_view fname = folder_name(p.location);
       if (d.size() <= fname.size()) continue;

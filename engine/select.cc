@@ -98,13 +98,45 @@ class Selector {
       if (g_.lockfile().from_v1_tree && o_.installed_manifest && !node.is_link()) {
         if (const Manifest* disk = o_.installed_manifest(node.location)) pkg = disk;
       }
-      if (engines_ok(*pkg, o_.target) && platform_ok(*pkg, store, o_.target)) continue;
-      s_.platform_failures[id] = platform_mismatch(*pkg, store, o_.target);
+      std::string libc_mismatch = o_.infer_libc ? inferred_libc_mismatch(node, *pkg, store) : "";
+      if (libc_mismatch.empty() && engines_ok(*pkg, o_.target) && platform_ok(*pkg, store, o_.target)) {
+        continue;
+      }
+      s_.platform_failures[id] =
+          libc_mismatch.empty() ? platform_mismatch(*pkg, store, o_.target) : libc_mismatch;
       for (NodeId m : optional_set(id)) {
         if (!s_.inert[m]) s_.inert_cause[m] = id;
         s_.inert[m] = 1;
       }
     }
+  }
+
+  // A linux package without `libc` in a lockfile that records none (npm
+  // before 11.11 never wrote it): the libc of its installed package.json,
+  // else the one its name says (`-musl`, `linuxmusl`, `-gnu`). Empty when
+  // it fits the target or nothing is known.
+  std::string inferred_libc_mismatch(const Node& node, const Manifest& pkg, const ManifestStore& store) {
+    if (pkg.has(kFlagHasLibc) || !pkg.has(kFlagHasOs) || o_.target.os != "linux") return "";
+    bool on_linux = false;
+    for (std::string_view os : store.strings(pkg.os)) on_linux = on_linux || os == "linux";
+    if (!on_linux) return "";
+    if (o_.installed_manifest && !node.is_link()) {
+      const Manifest* disk = o_.installed_manifest(node.location);
+      if (disk && disk->has(kFlagHasLibc)) {
+        return platform_ok(*disk, store, o_.target)
+                   ? ""
+                   : platform_mismatch(*disk, store, o_.target) + " (from its package.json)";
+      }
+    }
+    std::string_view name = node.package_name();
+    std::string_view libc = name.find("musl") != std::string_view::npos ? "musl"
+                            : name.find("-gnu") != std::string_view::npos ||
+                                    name.find("glibc") != std::string_view::npos
+                                ? "glibc"
+                                : "";
+    if (libc.empty() || libc == o_.target.libc) return "";
+    return "libc " + std::string(libc) + " (from its name; the lockfile records no libc), target " +
+           (o_.target.libc.empty() ? "none" : o_.target.libc);
   }
 
   // optional-set.js: climb non-optional edges to the optional boundary, then

@@ -103,23 +103,27 @@ void copy_tree(const std::string& from, const std::string& to) {
                             std::filesystem::copy_options::copy_symlinks);
 }
 
-std::string installed_corpus(const std::string& name) {
+std::string installed_fixture(const std::string& fixture, const std::string& key,
+                              const std::vector<std::string>& npm_flags) {
   namespace fs = std::filesystem;
   const char* env = std::getenv("LOCKCUT_INSTALL_CACHE");
   fs::path cache = env && *env ? fs::path(env) : fs::path(LOCKCUT_BUILD_DIR) / "corpus-installs";
   fs::create_directories(cache);
-  fs::path dir = cache / name;
-  std::string source = fixtures() + "/corpus/" + name;
-  std::string lock = read_file(source + "/package-lock.json") + read_file(source + "/npm-shrinkwrap.json") +
-                     read_file(source + "/package.json");
-  std::string stamp = std::to_string(std::hash<std::string>{}(lock));
-  int fd = ::open((cache / (name + ".lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fs::path dir = cache / key;
+  std::string source = fixtures() + "/" + fixture;
+  std::vector<std::string> argv{"npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"};
+  argv.insert(argv.end(), npm_flags.begin(), npm_flags.end());
+  std::string inputs = read_file(source + "/package-lock.json") + read_file(source + "/npm-shrinkwrap.json") +
+                       read_file(source + "/package.json");
+  for (const std::string& a : argv) inputs += "\n" + a;
+  std::string stamp = std::to_string(std::hash<std::string>{}(inputs));
+  int fd = ::open((cache / (key + ".lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0 || ::flock(fd, LOCK_EX) != 0) throw std::runtime_error("cannot lock the install cache");
   struct Unlock {
     int fd;
     ~Unlock() { ::close(fd); }
   } unlock{fd};
-  if (read_file((cache / (name + ".stamp")).string()) == stamp) return dir.string();
+  if (read_file((cache / (key + ".stamp")).string()) == stamp) return dir.string();
   fs::remove_all(dir);
   fs::create_directories(dir);
   // the project without its stored answers
@@ -128,12 +132,14 @@ std::string installed_corpus(const std::string& name) {
     fs::copy(e.path(), dir / e.path().filename(),
              fs::copy_options::recursive | fs::copy_options::copy_symlinks);
   }
-  Outcome r = run({"npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"}, dir.string());
+  Outcome r = run(argv, dir.string());
   if (r.exit_code != 0) {
     throw std::runtime_error("npm ci failed in " + dir.string() + ":\n" + r.err.substr(0, 4000));
   }
-  std::ofstream(cache / (name + ".stamp")) << stamp;
+  std::ofstream(cache / (key + ".stamp")) << stamp;
   return dir.string();
 }
+
+std::string installed_corpus(const std::string& name) { return installed_fixture("corpus/" + name, name, {}); }
 
 }  // namespace lockcut::test

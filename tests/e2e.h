@@ -54,4 +54,10 @@ void copy_tree(const std::string& from, const std::string& to);
 /// npm fails. Tests must not write into the returned folder.
 std::string installed_corpus(const std::string& name);
 
+/// fixtures/FIXTURE installed with `npm ci --ignore-scripts NPM_FLAGS...`
+/// (`--os=darwin --cpu=arm64`, `--omit=dev`), cached as installed_corpus()
+/// does under KEY.
+std::string installed_fixture(const std::string& fixture, const std::string& key,
+                              const std::vector<std::string>& npm_flags);
+
 }  // namespace lockcut::test

@@ -16,6 +16,7 @@
 #include "lockcut/perf.h"
 #include "lockcut/project.h"
 #include "lockcut/select.h"
+#include "lockcut/target_preset.h"
 
 namespace lockcut {
 
@@ -26,7 +27,9 @@ struct AnalysisOptions {
   std::vector<std::string> omit;      ///< --omit values (dev, optional, peer)
   std::vector<std::string> include;   ///< --include values
   std::vector<std::string> workspaces;
-  std::string os, cpu, libc;          ///< empty: from npm config, else this machine
+  std::string os, cpu, libc;          ///< empty: --target, npm config, else this machine
+  std::string target;                 ///< --target (target_preset.h)
+  std::string runtime;                ///< --runtime (target_preset.h)
   std::string node_version;           ///< empty: `node --version` when needed
   int legacy_peer_deps = -1;          ///< -1: from npm config
   bool read_npm_config = true;
@@ -48,6 +51,7 @@ struct Analysis {
   Classification cls;
   Selection sel;
   SelectOptions select_options;
+  TargetSpec target;                        ///< --target/--runtime as given
   bool legacy_peer_deps = false;
   std::vector<std::string> notes;           ///< where settings came from
   std::vector<SyncProblem> out_of_sync;     ///< root/workspace deps not satisfied

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,7 @@ enum class PlanReason : uint8_t {
   link,      ///< a link made into a folder: the target's packed files
   hidden,    ///< a hidden folder beside packages (install-script output)
   bin,       ///< `.bin` links (--bin)
+  fetched,   ///< a kept package the installed tree lacks, from its tarball
 };
 
 /// npm-ish spelling of a PlanReason ("own", "package", ...).
@@ -87,6 +89,10 @@ struct PlanOptions {
   /// under it are skipped, and an output inside a package is refused.
   std::string output;
   std::string prefix;      ///< prepended to every dest ("nodejs/" for a layer)
+  /// Folders to read packages from instead of the installed tree, by
+  /// lockfile location: what the target needs and the tree lacks, unpacked
+  /// from verified tarballs (provision.h).
+  std::map<std::string, std::string, std::less<>> sources;
 };
 
 /// Makes the plan for the analysis' selection. Before anything else it

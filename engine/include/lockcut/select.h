@@ -46,6 +46,11 @@ struct SelectOptions {
   /// The installed package.json at a location, when the lockfile lacks the
   /// platform fields (v1 files); may be empty.
   std::function<const Manifest*(std::string_view location)> installed_manifest;
+  /// For an explicit --target on a lockfile that records no `libc` (npm
+  /// before 11.11): take a linux package's libc from its installed
+  /// package.json or its name, so a glibc target does not ship the `-musl`
+  /// twin. npm itself installs both from such a lockfile.
+  bool infer_libc = false;
 };
 
 /// The outcome per node.
