@@ -25,25 +25,13 @@
 #include <simdjson.h>
 
 #include "e2e.h"
+#include "tree.h"
 
 namespace lockcut::test {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct FileInfo {
-  char type = 'f';     // f or l
-  std::string mode;    // octal
-  uint64_t size = 0;
-  std::string target;  // symlinks
-  bool operator==(const FileInfo&) const = default;
-};
-
-std::ostream& operator<<(std::ostream& os, const FileInfo& f) {
-  return os << f.type << " " << f.mode << " " << f.size << (f.type == 'l' ? " -> " + f.target : "");
-}
-
-using Tree = std::map<std::string, FileInfo>;
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
@@ -115,24 +103,6 @@ Tree expected_tree(const std::string& project, const std::string& variant, bool 
   return tree;
 }
 
-Tree read_tree(const std::string& root) {
-  Tree tree;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
-    struct stat st;
-    ::lstat(it->path().c_str(), &st);
-    if (S_ISDIR(st.st_mode)) continue;
-    FileInfo f;
-    f.type = S_ISLNK(st.st_mode) ? 'l' : 'f';
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%o", st.st_mode & 07777);
-    f.mode = mode;
-    f.size = uint64_t(st.st_size);
-    if (f.type == 'l') f.target = fs::read_symlink(it->path()).string();
-    tree[it->path().lexically_relative(root).string()] = f;
-  }
-  return tree;
-}
-
 // The files `npm pack` would put in a tarball of `dir`, asked live, less any
 // node_modules (bundled dependencies, a workspace's installed ones): lockcut
 // ships dependencies from the lockfile's closure, never as own files.
@@ -157,23 +127,6 @@ std::set<std::string> npm_pack_files(const std::string& dir) {
     }
   }
   return files;
-}
-
-// Compares two trees, printing at most a few differences.
-void expect_same(const Tree& expected, const Tree& got, const std::string& what) {
-  size_t shown = 0;
-  for (const auto& [path, f] : expected) {
-    auto it = got.find(path);
-    if (it == got.end()) {
-      if (shown++ < 10) ADD_FAILURE() << what << ": missing " << path;
-    } else if (!(it->second == f)) {
-      if (shown++ < 10) ADD_FAILURE() << what << ": " << path << " is " << it->second << ", npm: " << f;
-    }
-  }
-  for (const auto& [path, f] : got) {
-    if (!expected.count(path) && shown++ < 10) ADD_FAILURE() << what << ": extra " << path;
-  }
-  EXPECT_EQ(shown, 0u) << what << ": " << shown << " differences";
 }
 
 struct Variant {
