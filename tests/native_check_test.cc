@@ -409,7 +409,8 @@ class PlanBuilder {
  public:
   PlanBuilder() { plan_.packages.push_back(PlanPackage{"", "", "app", "1.0.0", PlanReason::own}); }
 
-  uint32_t package(const std::string& location, const std::string& name, const std::string& version) {
+  uint32_t package(const std::string& location, const std::string& name,
+                   const std::string& version) {
     plan_.packages.push_back(PlanPackage{location, location, name, version});
     return uint32_t(plan_.packages.size() - 1);
   }
@@ -482,7 +483,8 @@ TEST(NativeCheckPlan, X64AddonOnArm64IsAnError) {
 
 TEST(NativeCheckPlan, MuslAndGlibcMustMatchTheTarget) {
   PlanBuilder b;
-  uint32_t p = b.package("node_modules/@scope/addon-linux-x64-musl", "@scope/addon-linux-x64-musl", "2.0.0");
+  uint32_t p = b.package("node_modules/@scope/addon-linux-x64-musl", "@scope/addon-linux-x64-musl",
+                         "2.0.0");
   ElfSpec musl;
   musl.needed = {"libc.musl-x86_64.so.1"};
   b.file("node_modules/@scope/addon-linux-x64-musl/addon.node", make_elf(musl), 0644, p);
@@ -684,7 +686,8 @@ TEST(NativeCheckPlan, CleanTreeOfRealLibraries) {
 TEST(NativeCheckPlan, SameFindingsWhateverTheThreadCount) {
   PlanBuilder b;
   for (int i = 0; i < 60; ++i) {
-    std::string name = "node_modules/m" + std::to_string(i % 7) + "/f" + std::to_string(i) + ".node";
+    std::string name =
+        "node_modules/m" + std::to_string(i % 7) + "/f" + std::to_string(i) + ".node";
     uint16_t machine = i % 3 == 0 ? kArm64 : kX64;
     b.file(name, make_elf(glibc_addon(machine, i % 5 == 0 ? "2.38" : "2.17")));
   }
