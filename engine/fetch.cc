@@ -261,11 +261,10 @@ Status Downloader::run(std::vector<std::string>& paths) {
   const size_t parallel = size_t(std::max(1, options_.parallel));
   while (done < jobs_.size()) {
     if (interrupt_flag()) return interrupted_error();
-    Clock::time_point now = Clock::now(), next = now + std::chrono::seconds(1);
+    Clock::time_point now = Clock::now();
     for (auto it = waiting.begin(); it != waiting.end() && active < parallel;) {
       Job& job = jobs_[*it];
       if (job.not_before > now) {
-        next = std::min(next, job.not_before);
         ++it;
         continue;
       }
@@ -287,6 +286,11 @@ Status Downloader::run(std::vector<std::string>& paths) {
       else ++done;
     }
     if (done == jobs_.size()) break;
+    // wake up for the next retry that can start, at the latest in a second
+    Clock::time_point next = Clock::now() + std::chrono::seconds(1);
+    if (active < parallel) {
+      for (size_t i : waiting) next = std::min(next, jobs_[i].not_before);
+    }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now());
     curl_multi_poll(multi_, nullptr, 0, int(std::clamp<long>(long(wait.count()), 0, 1000)), nullptr);
   }
