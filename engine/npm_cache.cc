@@ -73,8 +73,13 @@ std::optional<Integrity> index_integrity(const std::string& cacache, const std::
 }  // namespace
 
 std::string npm_cacache_dir(const NpmConfig& config) {
-  if (std::optional<std::string> cache = config.get("cache")) return *cache + "/_cacache";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.npm/_cacache";
+  const char* home = std::getenv("HOME");
+  if (std::optional<std::string> cache = config.get("cache")) {
+    // @npmcli/config reads path settings with `~/` as the home folder
+    if (cache->starts_with("~/") && home && *home) return home + cache->substr(1) + "/_cacache";
+    return *cache + "/_cacache";
+  }
+  if (home && *home) return std::string(home) + "/.npm/_cacache";
   return {};
 }
 

@@ -32,6 +32,7 @@ Scratch::~Scratch() {
 }
 
 void make_tarball(const std::string& path, const std::vector<TarEntry>& entries) {
+  fs::create_directories(fs::path(path).parent_path());
   struct archive* a = archive_write_new();
   archive_write_set_format_ustar(a);
   archive_write_add_filter_gzip(a);
