@@ -14,6 +14,16 @@ namespace {
 
 const std::string kDefault = "https://registry.example.org/";
 
+// npm's global node_modules (asked once: npm takes ~0.5 s to start); "" without npm.
+const std::string& npm_root() {
+  static const std::string root = [] {
+    std::string r = run("npm_config_userconfig=/dev/null npm root -g 2>/dev/null");
+    while (!r.empty() && r.back() == '\n') r.pop_back();
+    return r;
+  }();
+  return root;
+}
+
 NpmConfig config(const std::string& npmrc) {
   NpmConfig c;
   parse_npmrc(npmrc, "/p/.npmrc", c);
@@ -93,9 +103,7 @@ TEST(Registry, TokensComeFromEnvironmentVariables) {
 
 // The same cases through npm-registry-fetch's getAuth, npm's own code.
 TEST(Registry, CredentialsMatchNpmRegistryFetch) {
-  std::string npm_root = run("npm_config_userconfig=/dev/null npm root -g 2>/dev/null");
-  while (!npm_root.empty() && npm_root.back() == '\n') npm_root.pop_back();
-  std::string auth_js = npm_root + "/npm/node_modules/npm-registry-fetch/lib/auth.js";
+  std::string auth_js = npm_root() + "/npm/node_modules/npm-registry-fetch/lib/auth.js";
   if (read_text(auth_js).empty()) GTEST_SKIP() << "npm's npm-registry-fetch is not installed";
   std::string rc =
       "registry=https://mirror.example.com/npm/\n"
@@ -131,6 +139,18 @@ TEST(Registry, CredentialsMatchNpmRegistryFetch) {
     EXPECT_EQ(auth(rc, c.url, c.name), out.substr(0, nl)) << c.url << " for " << c.name;
     out.erase(0, nl + 1);
   }
+}
+
+// The default registry is whatever npm's own definitions say, read from its
+// install rather than written into lockcut.
+TEST(Registry, DefaultRegistryIsReadFromNpmsInstall) {
+  std::string defs = npm_root() + "/npm/node_modules/@npmcli/config/lib/definitions";
+  if (npm_root().empty()) GTEST_SKIP() << "npm is not installed";
+  std::string expected = run("node -e \"console.log(require('" + defs +
+                             "').definitions.registry.default)\" 2>/dev/null");
+  while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(npm_default_registry(), expected);
 }
 
 }  // namespace
