@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <simdjson.h>
-#include <sstream>
 
 namespace lockcut {
 

@@ -1,10 +1,10 @@
 // unpack.cc: pacote's extraction rules on libarchive (see unpack.h).
 //
-// Entries are written with openat-free plain paths under a folder that only
-// this function creates and that never contains a link (links are checked,
-// then dropped), so a later entry cannot be redirected outside through an
-// earlier one. Files are opened O_NOFOLLOW all the same. Parent folders are
-// created on demand because npm's tarballs usually carry no folder entries.
+// Entries go under a fresh folder that only this function writes and that
+// never holds a link (links are checked, then dropped), so no entry can be
+// redirected outside through an earlier one; files are opened O_NOFOLLOW all
+// the same. Parent folders are created on demand because npm's tarballs
+// usually carry no folder entries. Modes drop setuid/setgid/sticky bits.
 #include "lockcut/unpack.h"
 
 #include <archive.h>

@@ -12,7 +12,9 @@
 // proxy from `https-proxy` / `proxy` or the usual environment variables.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lockcut/npm_config.h"
