@@ -11,7 +11,8 @@ build_dir=${1:-build}
 shift || true
 
 packages=(cmake ninja-build g++ pkg-config libsimdjson-dev libboost-graph-dev libtbb-dev
-          libarchive-dev libdeflate-dev libcxxopts-dev libgtest-dev libbenchmark-dev)
+          libarchive-dev libdeflate-dev libcxxopts-dev libgtest-dev libbenchmark-dev
+          libcurl4-openssl-dev libssl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
