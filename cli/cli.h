@@ -2,11 +2,14 @@
 #pragma once
 
 #include <cxxopts.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "lockcut/analysis.h"
+#include "lockcut/native_check.h"
 #include "lockcut/perf.h"
+#include "lockcut/provision.h"
 #include "lockcut/result.h"
 
 namespace lockcut::cli {
@@ -32,6 +35,24 @@ AnalysisOptions analysis_options(const cxxopts::ParseResult& r, const std::strin
 Result<std::unique_ptr<Analysis>> run_analysis(const cxxopts::ParseResult& r,
                                                const std::string& dir, PerfLog* perf);
 
+/// --cache and --offline, for the commands that may fetch (target_io.cc).
+void add_fetch_options(cxxopts::Options& options);
+/// Reads them back, with the project's npm config (registry, credentials).
+FetchOptions fetch_options(const cxxopts::ParseResult& r, const Analysis& analysis);
+/// Fetches what the target needs and the tree lacks, saying where it came
+/// from on stderr; an empty Provision when nothing is missing.
+Result<Provision> provision_for_target(const cxxopts::ParseResult& r, const Analysis& analysis,
+                                       PerfLog* perf);
+/// The analysis' target as the native check needs it (--runtime ceilings).
+NativeTarget native_target(const Analysis& analysis);
+/// "linux-x64 glibc (nodejs22.x: glibc <= 2.34)".
+std::string target_label(const NativeTarget& target);
+/// Prints the findings, four lines each; returns how many are errors.
+size_t print_findings(const std::vector<NativeFinding>& findings, std::ostream& os);
+
+/// 43120 -> "43,120".
+std::string with_commas(uint64_t n);
+
 /// JSON string literal for `s`.
 std::string json_string(std::string_view s);
 
@@ -39,5 +60,7 @@ std::string json_string(std::string_view s);
 int cmd_ls(int argc, char** argv);
 int cmd_why(int argc, char** argv);
 int cmd_pack(int argc, char** argv);
+int cmd_check(int argc, char** argv);
+int cmd_fetch(int argc, char** argv);
 
 }  // namespace lockcut::cli

@@ -19,18 +19,13 @@
 #include "cli.h"
 #include "lockcut/archive.h"
 #include "lockcut/copy.h"
+#include "lockcut/native_check.h"
 #include "lockcut/output.h"
 #include "lockcut/plan.h"
 
 namespace lockcut::cli {
 
 namespace {
-
-std::string with_commas(uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
-  return s;
-}
 
 std::string mib(uint64_t bytes) {
   char buf[32];
@@ -146,6 +141,10 @@ int cmd_pack(int argc, char** argv) {
                      "the production closure, copied from the installed node_modules into a "
                      "folder, a zip or a tar");
   add_analysis_options(o);
+  add_fetch_options(o);
+  o.add_options("native binaries")
+    ("allow-native-mismatch", "pack even when a native binary will not load on the target")
+    ("strip-foreign-prebuilds", "leave out prebuilds/<platform>-<arch>/ folders the target never loads");
   o.add_options("output")
     ("out", "write a folder", cxxopts::value<std::string>())
     ("zip", "write a deterministic zip", cxxopts::value<std::string>())
@@ -169,7 +168,7 @@ int cmd_pack(int argc, char** argv) {
     return report(user_error(e.what(), {"run `lockcut pack --help` for the flags"}));
   }
   if (r.count("help")) {
-    std::cout << o.help({"", "output", "selection"});
+    std::cout << o.help({"", "output", "selection", "native binaries", "fetch"});
     return kExitOk;
   }
   int outputs = int(r.count("out") + r.count("zip") + r.count("tar"));
@@ -217,11 +216,33 @@ int cmd_pack(int argc, char** argv) {
   if (!output.empty()) po.output = std::filesystem::absolute(output).lexically_normal().string();
   while (po.output.size() > 1 && po.output.back() == '/') po.output.pop_back();
 
+  auto fetched = provision_for_target(r, analysis, &perf);
+  if (!fetched) return report(fetched.error());
+  po.sources = fetched->sources();
+
   Result<PackPlan> plan = [&] {
     PhaseTimer t(&perf, "plan");
     return make_plan(analysis, po);
   }();
   if (!plan) return report(plan.error());
+
+  // the binaries must load where the package will run
+  NativeTarget target = native_target(analysis);
+  if (r.count("strip-foreign-prebuilds")) {
+    size_t dropped = remove_entries(*plan, [&](const PlanEntry& e) { return is_foreign_prebuild(e.dest, target); });
+    if (dropped) std::cerr << "lockcut: left out " << dropped << " files of prebuilds for other platforms\n";
+  }
+  {
+    PhaseTimer t(&perf, "check");
+    std::vector<NativeFinding> findings = check_native(*plan, target);
+    size_t errors = print_findings(findings, std::cerr);
+    if (errors && !r.count("allow-native-mismatch")) {
+      return report(user_error(std::to_string(errors) + " native binar" + (errors == 1 ? "y" : "ies") +
+                                   " will not load on " + target_label(target) + " (listed above)",
+                               {"fix what each finding says, or pass --allow-native-mismatch to pack anyway",
+                                "`lockcut check` prints the same list without packing"}));
+    }
+  }
   for (const std::string& note : plan->notes) warn(note);
   if (!analysis.select_options.workspaces.empty() && !r.count("layer") && !r.count("no-own-files")) {
     std::cerr << "lockcut: note: with --workspace the project's own files are left out; each "

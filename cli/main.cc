@@ -18,7 +18,10 @@ const char* kUsage =
     "  ls [DIR]                 the packages `npm ci --omit=dev` installs (--parseable, --json, --all)\n"
     "  why NAME|LOCATION [DIR]  why a package is there, and whether production keeps it\n"
     "  pack [DIR] --zip FILE    the production closure as a folder (--out), zip or tar, from the\n"
-    "                           installed node_modules, without a second npm install\n"
+    "                           installed node_modules, without a second npm install;\n"
+    "                           --target lambda-x64|lambda-arm64 packs for Lambda from any machine\n"
+    "  check [DIR] --target T   native binaries that will not load on the target\n"
+    "  fetch [DIR] --target T   cache what the target needs and the tree lacks (for --offline)\n"
     "\n"
     "`lockcut COMMAND --help` lists a command's flags.\n";
 
@@ -37,6 +40,8 @@ int main(int argc, char** argv) {
   }
   std::string cmd = argv[1];
   if (cmd == "ls") return cmd_ls(argc - 1, argv + 1);
+  if (cmd == "check") return cmd_check(argc - 1, argv + 1);
+  if (cmd == "fetch") return cmd_fetch(argc - 1, argv + 1);
   if (cmd == "why" || cmd == "explain") return cmd_why(argc - 1, argv + 1);
   if (cmd == "pack") return cmd_pack(argc - 1, argv + 1);
   return report(lockcut::user_error("unknown command '" + cmd + "'",

@@ -29,6 +29,12 @@ void print_perf(const PerfLog& log) {
   std::fprintf(stderr, "%-10s %10.2f\n", "total", wall);
 }
 
+std::string with_commas(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
+  return s;
+}
+
 std::string json_string(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);

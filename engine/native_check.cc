@@ -275,6 +275,25 @@ std::vector<NativeFinding> check_native(const PackPlan& plan, const NativeTarget
       add(p.severity, std::move(p.problem), std::move(p.hint));
     }
   }
+  // A package with prebuilds/ but none node-gyp-build would pick on the
+  // target (and no build/Release) throws at require time there.
+  std::vector<char> loadable(plan.packages.size(), 0);
+  for (const PlanEntry& e : plan.entries) {
+    if (e.package >= plan.packages.size() || !has_prebuilds[e.package]) continue;
+    std::string_view rel = relative_to(e.dest, plan.packages[e.package].dest);
+    bool release = rel.starts_with("build/Release/") && rel.ends_with(".node");
+    bool prebuild = rel.ends_with(".node") && prebuild_path(e.dest) && !is_foreign_prebuild(e.dest, target);
+    if (release || prebuild) loadable[e.package] = 1;
+  }
+  for (size_t i = 0; i < plan.packages.size(); ++i) {
+    if (!has_prebuilds[i] || loadable[i] || i == kOwnFiles) continue;
+    const PlanPackage& p = plan.packages[i];
+    findings.push_back({Severity::warning, p.name + "@" + p.version, p.location, p.dest + "/prebuilds/",
+                        "no prebuild for " + judge.tuple() + (target.libc.empty() ? "" : " " + target.libc) +
+                            " and no build/Release: node-gyp-build throws when it is required",
+                        "fine if the package is optional to its dependents (ws falls back to JavaScript "
+                        "without bufferutil); else build it on the target"});
+  }
   std::stable_sort(findings.begin(), findings.end(),
                    [](const NativeFinding& a, const NativeFinding& b) { return a.file < b.file; });
   return findings;

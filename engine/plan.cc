@@ -622,4 +622,20 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   return plan;
 }
 
+size_t remove_entries(PackPlan& plan, const std::function<bool(const PlanEntry&)>& drop) {
+  size_t before = plan.entries.size();
+  std::erase_if(plan.entries, [&](const PlanEntry& e) {
+    if (!drop(e)) return false;
+    if (e.type == EntryType::file) {
+      PlanPackage& p = plan.packages[e.package];
+      --p.files;
+      p.bytes -= e.size;
+      --plan.files;
+      plan.bytes -= e.size;
+    }
+    return true;
+  });
+  return before - plan.entries.size();
+}
+
 }  // namespace lockcut

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -102,5 +103,9 @@ struct PlanOptions {
 /// symlink inside a package escapes the output or forms a cycle, and when a
 /// file cannot be read.
 Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options);
+
+/// Removes the entries `drop` says so (files of other platforms), keeping
+/// the totals of the plan and its packages right; returns how many went.
+size_t remove_entries(PackPlan& plan, const std::function<bool(const PlanEntry&)>& drop);
 
 }  // namespace lockcut

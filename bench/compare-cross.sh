@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# compare-cross.sh: packing for Lambda from a tree installed for another
+# platform. lockcut against what users do today, a second `npm ci` for the
+# target in a clean copy, all timed in the same run.
+#
+#   bench/compare-cross.sh [--lockcut PATH] [--project NAME]... [--runs N]
+#                          [--from OS-CPU] [--target lambda-x64|lambda-arm64]
+#                          [--work DIR]
+#
+# Each project (default: fixtures/cross-platform and the corpus'
+# img-thumbnail-lambda) is installed once as a Mac would install it
+# (`npm ci --ignore-scripts --os=darwin --cpu=arm64`; --from changes it).
+# Then, medians of --runs (default 5), each from a removed output and
+# `sync`:
+#   npm cold      npm ci --omit=dev --os=linux --cpu=<arch> --libc=glibc
+#                 --ignore-scripts in a clean copy, with an empty npm cache
+#                 (npm_config_cache): every tarball from the registry
+#   npm warm      the same with npm's cache filled (--prefer-offline)
+#   lockcut cold  lockcut pack DIR --target T --out OUT with an empty
+#                 lockcut cache and an empty npm cache: the missing platform
+#                 packages from the registry
+#   lockcut warm  the same with lockcut's cache filled
+# and prints a Markdown table with the ratios. Needs node, npm and the npm
+# registry configured in npm's settings.
+set -euo pipefail
+
+die() {
+  printf 'compare-cross: error: %s\n' "$1" >&2
+  shift
+  for h in "$@"; do printf 'hint: %s\n' "$h" >&2; done
+  exit 1
+}
+log() { printf 'compare-cross: %s\n' "$*" >&2; }
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$script_dir")
+build_dir=${BUILD_DIR:-build}
+[[ $build_dir == /* ]] || build_dir="$repo/$build_dir"
+
+lockcut="" runs=5 work="" from=darwin-arm64 target=lambda-x64 projects=()
+while (($#)); do
+  case $1 in
+    --lockcut) lockcut=$2; shift 2 ;;
+    --project) projects+=("$2"); shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --from) from=$2; shift 2 ;;
+    --target) target=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    -h | --help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) die "unknown argument '$1'" "run bench/compare-cross.sh --help" ;;
+  esac
+done
+((${#projects[@]})) || projects=(cross-platform corpus/img-thumbnail-lambda)
+case $target in
+  lambda-x64) cpu=x64 ;;
+  lambda-arm64) cpu=arm64 ;;
+  *) die "--target must be lambda-x64 or lambda-arm64" ;;
+esac
+lockcut=${lockcut:-$build_dir/cli/lockcut}
+[[ -x $lockcut ]] || die "no lockcut binary at '$lockcut'" "build first: scripts/setup.sh"
+for tool in node npm bc; do command -v "$tool" >/dev/null || die "$tool is required"; done
+work=${work:-$build_dir/bench-cross}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+time_once() {
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1 || { log "failed: $*"; return 1; }
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc -l
+}
+median() { sort -g | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.3f\n", m}'; }
+measure() {
+  local prepare=$1; shift
+  local times=()
+  for ((i = 0; i < runs; i++)); do
+    eval "$prepare"
+    sync
+    times+=("$(time_once "$@")")
+  done
+  printf '%s\n' "${times[@]}" | median
+}
+ratio() { echo "scale=1; $1 / $2" | bc -l | sed 's/^\./0./'; }
+rows=()
+
+for p in "${projects[@]}"; do
+  src=$repo/fixtures/$p
+  [[ -f $src/package-lock.json ]] || die "no project at fixtures/$p"
+  name=$(basename "$p")
+  dir=$work/installs/$name-$from
+  if [[ ! -f $dir/.bench-installed ]]; then
+    log "$name: npm ci --os=${from%-*} --cpu=${from#*-} (once)"
+    rm -rf "$dir"; mkdir -p "$dir"
+    (cd "$src" && tar -cf - --exclude=./node_modules --exclude=./expected .) | tar -C "$dir" -xf -
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --os="${from%-*}" --cpu="${from#*-}" >/dev/null 2>&1) ||
+      die "npm ci failed in $dir"
+    touch "$dir/.bench-installed"
+  fi
+  out=$work/out
+  rm -rf "$out"; mkdir -p "$out"
+  npm_flags="--omit=dev --os=linux --cpu=$cpu --libc=glibc --ignore-scripts --no-audit --no-fund"
+  copy="rm -rf '$out/npm'; mkdir -p '$out/npm'; (cd '$src' && tar -cf - --exclude=./node_modules --exclude=./expected .) | tar -C '$out/npm' -xf -"
+  log "$name: npm ci for linux-$cpu, cold and warm npm cache"
+  t_npm_cold=$(measure "$copy; rm -rf '$out/npm-cache'" \
+    bash -c "cd '$out/npm' && npm_config_cache='$out/npm-cache' npm ci $npm_flags")
+  t_npm_warm=$(measure "$copy" bash -c "cd '$out/npm' && npm ci $npm_flags --prefer-offline")
+  log "$name: lockcut pack --target $target, cold and warm cache"
+  t_lc_cold=$(measure "rm -rf '$out/lc' '$out/lc-cache' '$out/npm-cache'" \
+    env npm_config_cache="$out/npm-cache" "$lockcut" pack "$dir" --target "$target" --out "$out/lc" --cache "$out/lc-cache")
+  t_lc_warm=$(measure "rm -rf '$out/lc'" \
+    env npm_config_cache="$out/npm-cache" "$lockcut" pack "$dir" --target "$target" --out "$out/lc" --cache "$out/lc-cache")
+  fetched=$(env npm_config_cache="$out/npm-cache" "$lockcut" fetch "$dir" --target "$target" --cache "$out/lc-cache" 2>/dev/null | wc -l)
+  files=$(find "$out/lc" -type f | wc -l)
+  label="$name from $from ($files files; $fetched packages not installed)"
+  rows+=("| $label | npm ci for linux-$cpu, empty npm cache | ${t_npm_cold} s | lockcut cold is $(ratio "$t_npm_cold" "$t_lc_cold")x faster |")
+  rows+=("| $label | npm ci for linux-$cpu, warm npm cache | ${t_npm_warm} s | lockcut warm is $(ratio "$t_npm_warm" "$t_lc_warm")x faster |")
+  rows+=("| $label | lockcut pack --target $target, empty caches | ${t_lc_cold} s | |")
+  rows+=("| $label | lockcut pack --target $target, warm cache | ${t_lc_warm} s | |")
+  rm -rf "$out"
+done
+
+echo "| input | command | median of $runs | ratio |"
+echo "|---|---|---:|---|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "machine: $(nproc) cores, $(uname -sr); lockcut $("$lockcut" --version | cut -d' ' -f2), npm $(npm --version 2>/dev/null), node $(node --version)"

@@ -1,0 +1,80 @@
+// target_io.cc: what `pack`, `check` and `fetch` share for a target: the
+// cache and network flags, fetching what the tree lacks, and printing the
+// native binary check.
+#include <iostream>
+
+#include "cli.h"
+#include "lockcut/npm_config.h"
+
+namespace lockcut::cli {
+
+void add_fetch_options(cxxopts::Options& o) {
+  o.add_options("fetch")
+    ("cache", "lockcut's cache of verified tarballs (default: $XDG_CACHE_HOME/lockcut or "
+              "~/.cache/lockcut)", cxxopts::value<std::string>())
+    ("offline", "no network: take what the target needs from npm's and lockcut's caches only");
+}
+
+FetchOptions fetch_options(const cxxopts::ParseResult& r, const Analysis& analysis) {
+  FetchOptions fo;
+  fo.config = load_npm_config(NpmConfigSources{analysis.project.dir, {}, true});
+  if (r.count("cache")) fo.store_dir = r["cache"].as<std::string>();
+  fo.offline = r.count("offline") > 0 || fo.config.flag("offline").value_or(false);
+  return fo;
+}
+
+Result<Provision> provision_for_target(const cxxopts::ParseResult& r, const Analysis& analysis,
+                                       PerfLog* perf) {
+  if (missing_packages(analysis).empty()) return Provision{};
+  PhaseTimer t(perf, "fetch");
+  auto p = provision(analysis, fetch_options(r, analysis));
+  if (!p) return p;
+  size_t from[3] = {0, 0, 0};
+  for (const ProvisionedPackage& pkg : p->packages) ++from[size_t(pkg.source)];
+  std::string where;
+  for (TarballSource s : {TarballSource::lockcut_cache, TarballSource::npm_cache, TarballSource::registry}) {
+    if (!from[size_t(s)]) continue;
+    where += (where.empty() ? "" : ", ") + std::to_string(from[size_t(s)]) + " from " +
+             std::string(source_name(s));
+  }
+  std::cerr << "lockcut: " << p->packages.size() << " package" << (p->packages.size() == 1 ? "" : "s")
+            << " the target needs " << (p->packages.size() == 1 ? "is" : "are")
+            << " not installed: taken from their tarballs (" << where << ")\n";
+  return p;
+}
+
+NativeTarget native_target(const Analysis& analysis) {
+  NativeTarget t;
+  const Target& sel = analysis.select_options.target;
+  t.os = sel.os;
+  t.cpu = sel.cpu;
+  t.libc = sel.os == "linux" ? sel.libc : "";
+  if (const LambdaRuntime* rt = analysis.target.runtime) {
+    t.glibc_max = std::string(rt->glibc);
+    t.glibcxx_max = std::string(rt->glibcxx);
+    t.runtime = std::string(rt->id);
+  }
+  return t;
+}
+
+std::string target_label(const NativeTarget& t) {
+  std::string s = t.os + "-" + t.cpu + (t.libc.empty() ? "" : " " + t.libc);
+  if (!t.runtime.empty()) s += " (" + t.runtime + ": glibc <= " + t.glibc_max + ")";
+  return s;
+}
+
+size_t print_findings(const std::vector<NativeFinding>& findings, std::ostream& os) {
+  size_t errors = 0;
+  for (const NativeFinding& f : findings) {
+    bool error = f.severity == Severity::error;
+    errors += error;
+    os << (error ? "error" : "warning") << ": " << f.file << "\n"
+       << "  package: " << (f.package.empty() ? "(the project's own files)" : f.package)
+       << (f.location.empty() ? "" : "  " + f.location) << "\n"
+       << "  problem: " << f.problem << "\n"
+       << "  fix:     " << f.hint << "\n";
+  }
+  return errors;
+}
+
+}  // namespace lockcut::cli
