@@ -63,25 +63,7 @@ work=${work:-$build_dir/bench-cross}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-time_once() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1 || { log "failed: $*"; return 1; }
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
-}
-median() { sort -g | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.3f\n", m}'; }
-measure() {
-  local prepare=$1; shift
-  local times=()
-  for ((i = 0; i < runs; i++)); do
-    eval "$prepare"
-    sync
-    times+=("$(time_once "$@")")
-  done
-  printf '%s\n' "${times[@]}" | median
-}
-ratio() { echo "scale=1; $1 / $2" | bc -l | sed 's/^\./0./'; }
+source "$script_dir/lib.sh"
 rows=()
 
 for p in "${projects[@]}"; do

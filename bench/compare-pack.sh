@@ -64,31 +64,10 @@ work=${work:-$build_dir/bench-pack}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-# seconds for one run of "$@" (wall clock)
-time_once() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1 || { log "failed: $*"; return 1; }
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
-}
-median() { sort -g | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.3f\n", m}'; }
-
-# measure LABEL PREPARE_CMD -- CMD...: median wall seconds over $runs runs
-measure() {
-  local prepare=$1; shift
-  local times=()
-  for ((i = 0; i < runs; i++)); do
-    eval "$prepare"
-    sync
-    times+=("$(time_once "$@")")
-  done
-  printf '%s\n' "${times[@]}" | median
-}
+source "$script_dir/lib.sh"
 
 rows=()
 add_row() { rows+=("| $1 | $2 | $3 | $4 |"); }
-ratio() { echo "scale=1; $1 / $2" | bc -l | sed 's/^\./0./'; }
 
 bench_input() {
   local name=$1 dir=$2 corpus=$3

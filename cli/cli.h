@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cxxopts.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -25,6 +26,12 @@ int report(const Error& error);
 void warn(const std::string& message);
 /// Prints the --perf table to stderr.
 void print_perf(const PerfLog& log);
+
+/// Parses a command's arguments. Prints the help (those option groups) for
+/// --help, or the parse error; then returns the exit code to stop with.
+std::optional<int> parse_command_line(cxxopts::Options& options, int argc, char** argv,
+                                      const std::vector<std::string>& help_groups,
+                                      cxxopts::ParseResult& r);
 
 /// Adds the flags every analysing command takes.
 void add_analysis_options(cxxopts::Options& options);

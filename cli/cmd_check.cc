@@ -23,15 +23,7 @@ int cmd_check(int argc, char** argv) {
   o.positional_help("[DIR]");
   o.parse_positional({"dir"});
   cxxopts::ParseResult r;
-  try {
-    r = o.parse(argc, argv);
-  } catch (const std::exception& e) {
-    return report(user_error(e.what(), {"run `lockcut check --help` for the flags"}));
-  }
-  if (r.count("help")) {
-    std::cout << o.help({"", "output", "selection", "fetch"});
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line(o, argc, argv, {"", "output", "selection", "fetch"}, r)) return *stop;
   PerfLog perf;
   perf.enabled = r.count("perf") > 0;
   auto a = run_analysis(r, r["dir"].as<std::string>(), &perf);

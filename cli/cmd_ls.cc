@@ -131,15 +131,7 @@ int cmd_ls(int argc, char** argv) {
   add_analysis_options(o);
   o.parse_positional({"dir"});
   cxxopts::ParseResult r;
-  try {
-    r = o.parse(argc, argv);
-  } catch (const cxxopts::exceptions::exception& e) {
-    return report(user_error(e.what(), {"run `lockcut ls --help` for the flags"}));
-  }
-  if (r.count("help")) {
-    std::cout << o.help({"", "selection"});
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line(o, argc, argv, {"", "selection"}, r)) return *stop;
   PerfLog perf;
   perf.enabled = r.count("perf") > 0;
   auto a = run_analysis(r, r["dir"].as<std::string>(), &perf);

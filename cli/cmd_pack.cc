@@ -162,15 +162,7 @@ int cmd_pack(int argc, char** argv) {
   o.positional_help("[DIR]");
   o.parse_positional({"dir"});
   cxxopts::ParseResult r;
-  try {
-    r = o.parse(argc, argv);
-  } catch (const std::exception& e) {
-    return report(user_error(e.what(), {"run `lockcut pack --help` for the flags"}));
-  }
-  if (r.count("help")) {
-    std::cout << o.help({"", "output", "selection", "native binaries", "fetch"});
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line(o, argc, argv, {"", "output", "selection", "native binaries", "fetch"}, r)) return *stop;
   int outputs = int(r.count("out") + r.count("zip") + r.count("tar"));
   bool dry = r.count("dry-run") > 0;
   if (outputs > 1 || (outputs == 0 && !dry)) {

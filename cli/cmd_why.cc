@@ -168,15 +168,7 @@ int cmd_why(int argc, char** argv) {
   add_analysis_options(o);
   o.parse_positional({"package", "dir"});
   cxxopts::ParseResult r;
-  try {
-    r = o.parse(argc, argv);
-  } catch (const cxxopts::exceptions::exception& e) {
-    return report(user_error(e.what(), {"run `lockcut why --help` for the flags"}));
-  }
-  if (r.count("help")) {
-    std::cout << o.help({"", "selection"});
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line(o, argc, argv, {"", "selection"}, r)) return *stop;
   if (!r.count("package")) {
     return report(user_error("which package? `lockcut why NAME [DIR]`",
                              {"give a package name, name@range or a lockfile location"}));

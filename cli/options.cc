@@ -30,6 +30,21 @@ void add_analysis_options(cxxopts::Options& o) {
     ("perf", "print the time of each phase to stderr");
 }
 
+std::optional<int> parse_command_line(cxxopts::Options& o, int argc, char** argv,
+                                      const std::vector<std::string>& help_groups,
+                                      cxxopts::ParseResult& r) {
+  try {
+    r = o.parse(argc, argv);
+  } catch (const cxxopts::exceptions::exception& e) {
+    return report(user_error(e.what(), {"run `" + o.program() + " --help` for the flags"}));
+  }
+  if (r.count("help")) {
+    std::cout << o.help(help_groups);
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
 AnalysisOptions analysis_options(const cxxopts::ParseResult& r, const std::string& dir) {
   AnalysisOptions a;
   a.dir = dir;

@@ -291,8 +291,8 @@ std::vector<NativeFinding> check_native(const PackPlan& plan, const NativeTarget
     findings.push_back({Severity::warning, p.name + "@" + p.version, p.location, p.dest + "/prebuilds/",
                         "no prebuild for " + judge.tuple() + (target.libc.empty() ? "" : " " + target.libc) +
                             " and no build/Release: node-gyp-build throws when it is required",
-                        "fine if the package is optional to its dependents (ws falls back to JavaScript "
-                        "without bufferutil); else build it on the target"});
+                        "fine when its dependents can do without it (ws falls back to JavaScript "
+                        "without bufferutil or utf-8-validate); else build it on the target"});
   }
   std::stable_sort(findings.begin(), findings.end(),
                    [](const NativeFinding& a, const NativeFinding& b) { return a.file < b.file; });
