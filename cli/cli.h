@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "lockcut/analysis.h"
+#include "lockcut/copy.h"
 #include "lockcut/native_check.h"
 #include "lockcut/perf.h"
+#include "lockcut/plan.h"
 #include "lockcut/provision.h"
 #include "lockcut/result.h"
 
@@ -41,6 +43,9 @@ AnalysisOptions analysis_options(const cxxopts::ParseResult& r, const std::strin
 /// Fails on an out-of-sync lockfile unless --no-sync-check.
 Result<std::unique_ptr<Analysis>> run_analysis(const cxxopts::ParseResult& r,
                                                const std::string& dir, PerfLog* perf);
+/// The same with the options already made (one function of a monorepo).
+Result<std::unique_ptr<Analysis>> run_analysis(const cxxopts::ParseResult& r,
+                                               const AnalysisOptions& options, PerfLog* perf);
 
 /// --cache and --offline, for the commands that may fetch (target_io.cc).
 void add_fetch_options(cxxopts::Options& options);
@@ -50,6 +55,16 @@ FetchOptions fetch_options(const cxxopts::ParseResult& r, const Analysis& analys
 /// from on stderr; an empty Provision when nothing is missing.
 Result<Provision> provision_for_target(const cxxopts::ParseResult& r, const Analysis& analysis,
                                        PerfLog* perf);
+/// What `pack` writes for the analysis: what the target lacks fetched, the
+/// plan made (--bin, --layer, --no-own-files; `output` is never read as
+/// input), foreign prebuilds left out (--strip-foreign-prebuilds), and the
+/// native check passed (or --allow-native-mismatch); findings go to stderr.
+Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& analysis,
+                               const std::string& output, PerfLog* perf);
+/// Writes the plan as `kind` ("folder", "zip", "tar") with pack's flags
+/// (--link, --force), showing progress on a TTY (cmd_pack.cc).
+Result<WriteStats> write_plan(const cxxopts::ParseResult& r, const PackPlan& plan,
+                              const std::string& output, const std::string& kind);
 /// The analysis' target as the native check needs it (--runtime ceilings).
 NativeTarget native_target(const Analysis& analysis);
 /// "linux-x64 glibc (nodejs22.x: glibc <= 2.34)".
@@ -60,6 +75,9 @@ size_t print_findings(const std::vector<NativeFinding>& findings, std::ostream& 
 /// 43120 -> "43,120".
 std::string with_commas(uint64_t n);
 
+/// 26538441 -> "25.3 MiB".
+std::string mib(uint64_t bytes);
+
 /// JSON string literal for `s`.
 std::string json_string(std::string_view s);
 
@@ -67,6 +85,8 @@ std::string json_string(std::string_view s);
 int cmd_ls(int argc, char** argv);
 int cmd_why(int argc, char** argv);
 int cmd_pack(int argc, char** argv);
+/// `pack --functions` / `--each` (cmd_pack_functions.cc), after cmd_pack parsed.
+int pack_functions(const cxxopts::ParseResult& r);
 int cmd_check(int argc, char** argv);
 int cmd_fetch(int argc, char** argv);
 

@@ -27,12 +27,6 @@ namespace lockcut::cli {
 
 namespace {
 
-std::string mib(uint64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / 1048576.0);
-  return buf;
-}
-
 const char* type_name(EntryType t) { return t == EntryType::symlink ? "symlink" : "file"; }
 
 std::vector<const PlanPackage*> by_size(const PackPlan& plan) {
@@ -136,6 +130,24 @@ class Progress {
 
 }  // namespace
 
+Result<WriteStats> write_plan(const cxxopts::ParseResult& r, const PackPlan& plan,
+                              const std::string& output, const std::string& kind) {
+  Progress progress(plan.files, ::isatty(2) && !r.count("json"));
+  if (kind == "folder") {
+    CopyOptions co;
+    co.link = r.count("link") > 0;
+    co.replace = r.count("force") > 0;
+    co.progress = &progress.count;
+    return write_folder(plan, output, co);
+  }
+  ArchiveOptions ao;
+  ao.format = kind == "zip" ? ArchiveFormat::zip : ArchiveFormat::tar;
+  ao.mtime = archive_mtime_from_env();
+  ao.replace = r.count("force") > 0;
+  ao.progress = &progress.count;
+  return write_archive(plan, output, ao);
+}
+
 int cmd_pack(int argc, char** argv) {
   cxxopts::Options o("lockcut pack",
                      "the production closure, copied from the installed node_modules into a "
@@ -154,6 +166,12 @@ int cmd_pack(int argc, char** argv) {
     ("bin", "rebuild node_modules/.bin links for the shipped packages")
     ("link", "hard-link files instead of copying them (--out on the same filesystem)")
     ("force", "replace an existing output")
+    ("functions", "pack every function listed in lockcut.json (or package.json's \"lockcut\" "
+                  "field) in one run")
+    ("config", "with --functions: read the functions from this file", cxxopts::value<std::string>())
+    ("each", "one output per --workspace; {name} in the output path is its name without scope")
+    ("layer-shared", "with --functions or --each: the packages every function ships go into this "
+                     "Lambda layer zip, and out of the functions", cxxopts::value<std::string>())
     ("dry-run", "print the plan (size by package, largest first) and write nothing")
     ("json", "with --dry-run: the whole plan as JSON; else the summary as JSON")
     ("j,jobs", "threads to use (default: all cores)", cxxopts::value<int>())
@@ -163,6 +181,15 @@ int cmd_pack(int argc, char** argv) {
   o.parse_positional({"dir"});
   cxxopts::ParseResult r;
   if (auto stop = parse_command_line(o, argc, argv, {"", "output", "selection", "native binaries", "fetch"}, r)) return *stop;
+  if (r.count("functions") || r.count("config") || r.count("each")) {
+    std::signal(SIGINT, on_sigint);
+    std::signal(SIGTERM, on_sigint);
+    std::signal(SIGXFSZ, SIG_IGN);
+    return pack_functions(r);
+  }
+  if (r.count("layer-shared")) {
+    return report(user_error("--layer-shared needs several functions", {"add --functions or --each"}));
+  }
   int outputs = int(r.count("out") + r.count("zip") + r.count("tar"));
   bool dry = r.count("dry-run") > 0;
   if (outputs > 1 || (outputs == 0 && !dry)) {
@@ -200,41 +227,8 @@ int cmd_pack(int argc, char** argv) {
   if (!a) return report(a.error());
   const Analysis& analysis = *a.value();
 
-  PlanOptions po;
-  po.bin = r.count("bin") > 0;
-  po.own_files = !r.count("no-own-files") && !r.count("layer") &&
-                 analysis.select_options.workspaces.empty();
-  if (r.count("layer")) po.prefix = "nodejs";
-  if (!output.empty()) po.output = std::filesystem::absolute(output).lexically_normal().string();
-  while (po.output.size() > 1 && po.output.back() == '/') po.output.pop_back();
-
-  auto fetched = provision_for_target(r, analysis, &perf);
-  if (!fetched) return report(fetched.error());
-  po.sources = fetched->sources();
-
-  Result<PackPlan> plan = [&] {
-    PhaseTimer t(&perf, "plan");
-    return make_plan(analysis, po);
-  }();
+  Result<PackPlan> plan = plan_for_pack(r, analysis, output, &perf);
   if (!plan) return report(plan.error());
-
-  // the binaries must load where the package will run
-  NativeTarget target = native_target(analysis);
-  if (r.count("strip-foreign-prebuilds")) {
-    size_t dropped = remove_entries(*plan, [&](const PlanEntry& e) { return is_foreign_prebuild(e.dest, target); });
-    if (dropped) std::cerr << "lockcut: left out " << dropped << " files of prebuilds for other platforms\n";
-  }
-  {
-    PhaseTimer t(&perf, "check");
-    std::vector<NativeFinding> findings = check_native(*plan, target);
-    size_t errors = print_findings(findings, std::cerr);
-    if (errors && !r.count("allow-native-mismatch")) {
-      return report(user_error(std::to_string(errors) + " native binar" + (errors == 1 ? "y" : "ies") +
-                                   " will not load on " + target_label(target) + " (listed above)",
-                               {"fix what each finding says, or pass --allow-native-mismatch to pack anyway",
-                                "`lockcut check` prints the same list without packing"}));
-    }
-  }
   for (const std::string& note : plan->notes) warn(note);
   if (!analysis.select_options.workspaces.empty() && !r.count("layer") && !r.count("no-own-files")) {
     std::cerr << "lockcut: note: with --workspace the project's own files are left out; each "
@@ -250,25 +244,10 @@ int cmd_pack(int argc, char** argv) {
     return kExitOk;
   }
 
-  Result<WriteStats> stats = WriteStats{};
-  {
+  Result<WriteStats> stats = [&] {
     PhaseTimer t(&perf, "write");
-    Progress progress(plan->files, ::isatty(2) && !r.count("json"));
-    if (kind == "folder") {
-      CopyOptions co;
-      co.link = r.count("link") > 0;
-      co.replace = r.count("force") > 0;
-      co.progress = &progress.count;
-      stats = write_folder(*plan, output, co);
-    } else {
-      ArchiveOptions ao;
-      ao.format = kind == "zip" ? ArchiveFormat::zip : ArchiveFormat::tar;
-      ao.mtime = archive_mtime_from_env();
-      ao.replace = r.count("force") > 0;
-      ao.progress = &progress.count;
-      stats = write_archive(*plan, output, ao);
-    }
-  }
+    return write_plan(r, *plan, output, kind);
+  }();
   if (!stats) return report(stats.error());
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -1,10 +1,12 @@
 // target_io.cc: what `pack`, `check` and `fetch` share for a target: the
-// cache and network flags, fetching what the tree lacks, and printing the
-// native binary check.
+// cache and network flags, fetching what the tree lacks, the plan checked
+// for the target, and printing the native binary check.
+#include <filesystem>
 #include <iostream>
 
 #include "cli.h"
 #include "lockcut/npm_config.h"
+#include "lockcut/plan.h"
 
 namespace lockcut::cli {
 
@@ -75,6 +77,44 @@ size_t print_findings(const std::vector<NativeFinding>& findings, std::ostream& 
        << "  fix:     " << f.hint << "\n";
   }
   return errors;
+}
+
+Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& analysis,
+                               const std::string& output, PerfLog* perf) {
+  PlanOptions po;
+  po.bin = r.count("bin") > 0;
+  po.own_files = !r.count("no-own-files") && !r.count("layer") &&
+                 analysis.select_options.workspaces.empty();
+  if (r.count("layer")) po.prefix = "nodejs";
+  if (!output.empty()) po.output = std::filesystem::absolute(output).lexically_normal().string();
+  while (po.output.size() > 1 && po.output.back() == '/') po.output.pop_back();
+
+  auto fetched = provision_for_target(r, analysis, perf);
+  if (!fetched) return fetched.take_error();
+  po.sources = fetched->sources();
+
+  Result<PackPlan> plan = [&] {
+    PhaseTimer t(perf, "plan");
+    return make_plan(analysis, po);
+  }();
+  if (!plan) return plan;
+
+  // the binaries must load where the package will run
+  NativeTarget target = native_target(analysis);
+  if (r.count("strip-foreign-prebuilds")) {
+    size_t dropped = remove_entries(*plan, [&](const PlanEntry& e) { return is_foreign_prebuild(e.dest, target); });
+    if (dropped) std::cerr << "lockcut: left out " << dropped << " files of prebuilds for other platforms\n";
+  }
+  PhaseTimer t(perf, "check");
+  std::vector<NativeFinding> findings = check_native(*plan, target);
+  size_t errors = print_findings(findings, std::cerr);
+  if (errors && !r.count("allow-native-mismatch")) {
+    return user_error(std::to_string(errors) + " native binar" + (errors == 1 ? "y" : "ies") +
+                          " will not load on " + target_label(target) + " (listed above)",
+                      {"fix what each finding says, or pass --allow-native-mismatch to pack anyway",
+                       "`lockcut check` prints the same list without packing"});
+  }
+  return plan;
 }
 
 }  // namespace lockcut::cli
