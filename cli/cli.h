@@ -69,5 +69,6 @@ int cmd_why(int argc, char** argv);
 int cmd_pack(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 int cmd_fetch(int argc, char** argv);
+int cmd_hash(int argc, char** argv);
 
 }  // namespace lockcut::cli

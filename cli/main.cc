@@ -22,6 +22,7 @@ const char* kUsage =
     "                           --target lambda-x64|lambda-arm64 packs for Lambda from any machine\n"
     "  check [DIR] --target T   native binaries that will not load on the target\n"
     "  fetch [DIR] --target T   cache what the target needs and the tree lacks (for --offline)\n"
+    "  hash [DIR]               one key for what pack would ship (skip packaging when unchanged)\n"
     "\n"
     "`lockcut COMMAND --help` lists a command's flags.\n";
 
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   if (cmd == "fetch") return cmd_fetch(argc - 1, argv + 1);
   if (cmd == "why" || cmd == "explain") return cmd_why(argc - 1, argv + 1);
   if (cmd == "pack") return cmd_pack(argc - 1, argv + 1);
+  if (cmd == "hash") return cmd_hash(argc - 1, argv + 1);
   return report(lockcut::user_error("unknown command '" + cmd + "'",
-                                    {"commands: ls, why, pack; run `lockcut --help`"}));
+                                    {"commands: ls, why, pack, check, fetch, hash; run `lockcut --help`"}));
 }
