@@ -41,6 +41,9 @@ AnalysisOptions analysis_options(const cxxopts::ParseResult& r, const std::strin
 /// Fails on an out-of-sync lockfile unless --no-sync-check.
 Result<std::unique_ptr<Analysis>> run_analysis(const cxxopts::ParseResult& r,
                                                const std::string& dir, PerfLog* perf);
+/// The same with options already read (and adjusted) from `r`.
+Result<std::unique_ptr<Analysis>> run_analysis(const cxxopts::ParseResult& r,
+                                               const AnalysisOptions& options, PerfLog* perf);
 
 /// --cache and --offline, for the commands that may fetch (target_io.cc).
 void add_fetch_options(cxxopts::Options& options);
@@ -70,5 +73,6 @@ int cmd_pack(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 int cmd_fetch(int argc, char** argv);
 int cmd_hash(int argc, char** argv);
+int cmd_diff(int argc, char** argv);
 
 }  // namespace lockcut::cli

@@ -81,7 +81,12 @@ AnalysisOptions analysis_options(const cxxopts::ParseResult& r, const std::strin
 
 Result<std::unique_ptr<Analysis>> run_analysis(const cxxopts::ParseResult& r,
                                                const std::string& dir, PerfLog* perf) {
-  auto a = analyze(analysis_options(r, dir), perf);
+  return run_analysis(r, analysis_options(r, dir), perf);
+}
+
+Result<std::unique_ptr<Analysis>> run_analysis(const cxxopts::ParseResult& r,
+                                               const AnalysisOptions& options, PerfLog* perf) {
+  auto a = analyze(options, perf);
   if (!a) return a;
   const Analysis& an = *a.value();
   const Graph& g = an.graph;
