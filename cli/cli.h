@@ -89,5 +89,7 @@ int cmd_pack(int argc, char** argv);
 int pack_functions(const cxxopts::ParseResult& r);
 int cmd_check(int argc, char** argv);
 int cmd_fetch(int argc, char** argv);
+int cmd_hash(int argc, char** argv);
+int cmd_diff(int argc, char** argv);
 
 }  // namespace lockcut::cli

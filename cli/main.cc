@@ -23,6 +23,9 @@ const char* kUsage =
     "                           --functions packs every function of lockcut.json (shared layer)\n"
     "  check [DIR] --target T   native binaries that will not load on the target\n"
     "  fetch [DIR] --target T   cache what the target needs and the tree lacks (for --offline)\n"
+    "  hash [DIR]               one key for what pack would ship (skip packaging when unchanged)\n"
+    "  diff OLD NEW             shipped packages added, removed or changed between two projects,\n"
+    "                           lockfiles, zips or git revisions (git:REV[:DIR])\n"
     "\n"
     "`lockcut COMMAND --help` lists a command's flags.\n";
 
@@ -45,6 +48,8 @@ int main(int argc, char** argv) {
   if (cmd == "fetch") return cmd_fetch(argc - 1, argv + 1);
   if (cmd == "why" || cmd == "explain") return cmd_why(argc - 1, argv + 1);
   if (cmd == "pack") return cmd_pack(argc - 1, argv + 1);
+  if (cmd == "hash") return cmd_hash(argc - 1, argv + 1);
+  if (cmd == "diff") return cmd_diff(argc - 1, argv + 1);
   return report(lockcut::user_error("unknown command '" + cmd + "'",
-                                    {"commands: ls, why, pack; run `lockcut --help`"}));
+                                    {"commands: ls, why, pack, check, fetch, hash, diff; run `lockcut --help`"}));
 }

@@ -379,20 +379,14 @@ Status check_symlinks(const PackPlan& plan) {
   return Ok{};
 }
 
+bool in_node_modules(std::string_view loc) {
+  return loc.substr(0, 13) == "node_modules/" || loc.find("/node_modules/") != std::string_view::npos;
+}
+
 }  // namespace
 
-Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options) {
-  const Graph& graph = analysis.graph;
-  const Selection& sel = analysis.sel;
-  std::string root_dir =
-      std::filesystem::absolute(analysis.project.dir).lexically_normal().string();
-  while (root_dir.size() > 1 && root_dir.back() == '/') root_dir.pop_back();
-  PackPlan plan;
-  plan.packages.push_back(PlanPackage{"", options.prefix.empty() ? "." : options.prefix,
-                                      std::string(graph.node(kRoot).package_name()),
-                                      std::string(graph.node(kRoot).version()), PlanReason::own});
-
-  // 1. where each kept package goes. Kept links' targets, by location.
+std::vector<ShippedPackage> shipped_packages(const Graph& graph, const Selection& sel) {
+  // Kept links' targets, by location.
   std::unordered_map<std::string_view, std::vector<NodeId>> links_to;
   for (NodeId id = 1; id < graph.size(); ++id) {
     const Node& n = graph.node(id);
@@ -400,10 +394,6 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
       links_to[graph.node(n.target).location].push_back(id);
     }
   }
-  // A target outside node_modules is shipped only where its links put it.
-  auto in_node_modules = [](std::string_view loc) {
-    return loc.substr(0, 13) == "node_modules/" || loc.find("/node_modules/") != std::string_view::npos;
-  };
   std::unordered_map<std::string_view, std::vector<std::string>> dest_memo;
   std::function<std::vector<std::string>(std::string_view)> dests_of =
       [&](std::string_view loc) -> std::vector<std::string> {
@@ -430,6 +420,28 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     dest_memo.emplace(loc, out);
     return out;
   };
+  std::vector<ShippedPackage> shipped;
+  for (NodeId id = 1; id < graph.size(); ++id) {
+    if (!sel.is_kept(id)) continue;
+    const Node& n = graph.node(id);
+    if (n.is_link() && (n.target == kNoNode || n.target == kRoot)) continue;
+    // a target outside node_modules is shipped only where its links put it
+    if (!n.is_link() && !in_node_modules(n.location) && links_to.count(n.location)) continue;
+    for (std::string& dest : dests_of(n.location)) shipped.push_back({id, std::move(dest)});
+  }
+  return shipped;
+}
+
+Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options) {
+  const Graph& graph = analysis.graph;
+  const Selection& sel = analysis.sel;
+  std::string root_dir =
+      std::filesystem::absolute(analysis.project.dir).lexically_normal().string();
+  while (root_dir.size() > 1 && root_dir.back() == '/') root_dir.pop_back();
+  PackPlan plan;
+  plan.packages.push_back(PlanPackage{"", options.prefix.empty() ? "." : options.prefix,
+                                      std::string(graph.node(kRoot).package_name()),
+                                      std::string(graph.node(kRoot).version()), PlanReason::own});
 
   std::vector<Task> tasks;
   std::set<std::pair<std::string, std::string>> node_modules_dirs;  // (source, dest)
@@ -442,35 +454,31 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     tasks.push_back(Task{kind, source, join(options.prefix, dest),
                          uint32_t(plan.packages.size() - 1), check});
   };
-  for (NodeId id = 1; id < graph.size(); ++id) {
-    if (!sel.is_kept(id)) continue;
+  // 1. where each kept package goes
+  for (const auto& [id, dest] : shipped_packages(graph, sel)) {
     const Node& n = graph.node(id);
-    if (!n.is_link() && !in_node_modules(n.location) && links_to.count(n.location)) continue;
-    std::string source = root_dir + "/" + std::string(n.location);
-    for (const std::string& dest : dests_of(n.location)) {
-      if (n.is_link()) {
-        if (n.target == kNoNode || n.target == kRoot) continue;
-        const Node& t = graph.node(n.target);
-        std::string tsource = root_dir + "/" + std::string(t.location);
-        bool installed = in_node_modules(t.location);
-        add_package(id, installed ? PlanReason::package : PlanReason::link,
-                    installed ? TaskKind::installed : TaskKind::packed, tsource, dest, n.target);
-        tasks.back().workspace = graph.is_workspace(n.target);
-      } else if (auto f = options.sources.find(n.location); f != options.sources.end()) {
-        add_package(id, PlanReason::fetched, TaskKind::installed, f->second, dest, id);
-      } else {
-        add_package(id, PlanReason::package, TaskKind::installed, source, dest, id);
-      }
-      std::string_view src_parent, dest_parent;
-      std::string_view loc = n.location, d = dest;
-      std::string_view fname = folder_name(loc);
-      src_parent = loc.substr(0, loc.size() - fname.size());
-      dest_parent = d.substr(0, d.size() - std::min(d.size(), fname.size()));
-      while (!src_parent.empty() && src_parent.back() == '/') src_parent.remove_suffix(1);
-      while (!dest_parent.empty() && dest_parent.back() == '/') dest_parent.remove_suffix(1);
-      if (src_parent.size() >= 12 && src_parent.substr(src_parent.size() - 12) == "node_modules") {
-        node_modules_dirs.emplace(std::string(src_parent), std::string(dest_parent));
-      }
+    if (n.is_link()) {
+      const Node& t = graph.node(n.target);
+      std::string tsource = root_dir + "/" + std::string(t.location);
+      bool installed = in_node_modules(t.location);
+      add_package(id, installed ? PlanReason::package : PlanReason::link,
+                  installed ? TaskKind::installed : TaskKind::packed, tsource, dest, n.target);
+      tasks.back().workspace = graph.is_workspace(n.target);
+    } else if (auto f = options.sources.find(n.location); f != options.sources.end()) {
+      add_package(id, PlanReason::fetched, TaskKind::installed, f->second, dest, id);
+    } else {
+      add_package(id, PlanReason::package, TaskKind::installed,
+                  root_dir + "/" + std::string(n.location), dest, id);
+    }
+    std::string_view src_parent, dest_parent;
+    std::string_view loc = n.location, d = dest;
+    std::string_view fname = folder_name(loc);
+    src_parent = loc.substr(0, loc.size() - fname.size());
+    dest_parent = d.substr(0, d.size() - std::min(d.size(), fname.size()));
+    while (!src_parent.empty() && src_parent.back() == '/') src_parent.remove_suffix(1);
+    while (!dest_parent.empty() && dest_parent.back() == '/') dest_parent.remove_suffix(1);
+    if (src_parent.size() >= 12 && src_parent.substr(src_parent.size() - 12) == "node_modules") {
+      node_modules_dirs.emplace(std::string(src_parent), std::string(dest_parent));
     }
   }
   // hidden folders beside the packages

@@ -96,6 +96,18 @@ struct PlanOptions {
   std::map<std::string, std::string, std::less<>> sources;
 };
 
+/// A kept package and the folder `pack` writes it to.
+struct ShippedPackage {
+  NodeId id;         ///< the node (a link: the link, not its target)
+  std::string dest;  ///< output folder, '/'-separated, without PlanOptions::prefix
+};
+
+/// Where each kept package goes, in node order: at its lockfile location,
+/// unless it sits under a link target, then under each link to that target
+/// (a workspace's own node_modules follows the workspace). A link target
+/// outside node_modules is listed only through its links. Reads no disk.
+std::vector<ShippedPackage> shipped_packages(const Graph& graph, const Selection& sel);
+
 /// Makes the plan for the analysis' selection. Before anything else it
 /// checks that every shipped package is installed as the lockfile says (its
 /// folder exists and its package.json names the lockfile's name and
