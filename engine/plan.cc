@@ -390,7 +390,8 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   PackPlan plan;
   plan.packages.push_back(PlanPackage{"", options.prefix.empty() ? "." : options.prefix,
                                       std::string(graph.node(kRoot).package_name()),
-                                      std::string(graph.node(kRoot).version()), PlanReason::own});
+                                      std::string(graph.node(kRoot).version()), PlanReason::own,
+                                      0, 0, root_dir, ""});
 
   // 1. where each kept package goes. Kept links' targets, by location.
   std::unordered_map<std::string_view, std::vector<NodeId>> links_to;
@@ -436,9 +437,12 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   auto add_package = [&](NodeId id, PlanReason reason, TaskKind kind, const std::string& source,
                          const std::string& dest, NodeId check) {
     const Node& n = graph.node(id);
+    // a link to an installed package: the target's entry has the integrity
+    const Node& c = graph.node(check);
+    std::string integrity(reason != PlanReason::link && c.lock_pkg ? c.lock_pkg->integrity : "");
     plan.packages.push_back(PlanPackage{std::string(n.location), join(options.prefix, dest),
                                         std::string(n.package_name()), std::string(n.version()),
-                                        reason});
+                                        reason, 0, 0, source, std::move(integrity)});
     tasks.push_back(Task{kind, source, join(options.prefix, dest),
                          uint32_t(plan.packages.size() - 1), check});
   };
@@ -491,7 +495,7 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
       std::string path = dir + "/" + name;
       if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
       plan.packages.push_back(PlanPackage{src + "/" + name, join(options.prefix, join(dest, name)),
-                                          name, "", PlanReason::hidden});
+                                          name, "", PlanReason::hidden, 0, 0, path, ""});
       tasks.push_back(Task{TaskKind::hidden, path, join(options.prefix, join(dest, name)),
                            uint32_t(plan.packages.size() - 1)});
     }
