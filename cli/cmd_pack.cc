@@ -19,9 +19,11 @@
 #include "cli.h"
 #include "lockcut/archive.h"
 #include "lockcut/copy.h"
+#include "lockcut/entry_cache.h"
 #include "lockcut/native_check.h"
 #include "lockcut/output.h"
 #include "lockcut/plan.h"
+#include "lockcut/sync.h"
 
 namespace lockcut::cli {
 
@@ -153,7 +155,11 @@ int cmd_pack(int argc, char** argv) {
     ("no-own-files", "ship node_modules only, not the project's own files")
     ("bin", "rebuild node_modules/.bin links for the shipped packages")
     ("link", "hard-link files instead of copying them (--out on the same filesystem)")
-    ("force", "replace an existing output")
+    ("force", "replace an existing output (with --sync: update a folder lockcut did not write)")
+    ("sync", "--out: update an existing output folder in place, writing only what changed")
+    ("no-cache", "zip: compress every file, neither reading nor writing the entry cache")
+    ("verify", "zip: reuse a cached entry only when the file's content hash matches, not on "
+               "size and mtime alone")
     ("dry-run", "print the plan (size by package, largest first) and write nothing")
     ("json", "with --dry-run: the whole plan as JSON; else the summary as JSON")
     ("j,jobs", "threads to use (default: all cores)", cxxopts::value<int>())
@@ -170,6 +176,11 @@ int cmd_pack(int argc, char** argv) {
                                      : "no output given",
                              {"lockcut pack --zip dist/function.zip (or --out DIR, --tar FILE, "
                               "--dry-run)"}));
+  }
+  const bool sync = r.count("sync") > 0;
+  if (sync && (!r.count("out") || r.count("link"))) {
+    return report(user_error("--sync works only with --out, without --link",
+                             {"lockcut pack --out dist/function --sync"}));
   }
   if (r.count("link") && !r.count("out")) {
     return report(user_error("--link works only with --out", {"hard links cannot go into an archive"}));
@@ -190,7 +201,7 @@ int cmd_pack(int argc, char** argv) {
   if (r.count("zip")) output = r["zip"].as<std::string>(), kind = "zip";
   if (r.count("tar")) output = r["tar"].as<std::string>(), kind = "tar";
   if (!dry && !output.empty()) {
-    if (Status s = check_output(output, r.count("force") > 0); !s) return report(s.error());
+    if (Status s = check_output(output, r.count("force") > 0 || sync); !s) return report(s.error());
   }
 
   auto started = std::chrono::steady_clock::now();
@@ -251,10 +262,16 @@ int cmd_pack(int argc, char** argv) {
   }
 
   Result<WriteStats> stats = WriteStats{};
+  std::optional<SyncStats> synced;
   {
     PhaseTimer t(&perf, "write");
     Progress progress(plan->files, ::isatty(2) && !r.count("json"));
-    if (kind == "folder") {
+    if (sync) {
+      Result<SyncStats> s = sync_folder(*plan, output, SyncOptions{r.count("force") > 0});
+      if (!s) return report(s.error());
+      synced = *s;
+      stats = written(*plan);
+    } else if (kind == "folder") {
       CopyOptions co;
       co.link = r.count("link") > 0;
       co.replace = r.count("force") > 0;
@@ -266,6 +283,11 @@ int cmd_pack(int argc, char** argv) {
       ao.mtime = archive_mtime_from_env();
       ao.replace = r.count("force") > 0;
       ao.progress = &progress.count;
+      if (ao.format == ArchiveFormat::zip && !r.count("no-cache")) {
+        ao.entry_cache = r.count("cache") ? r["cache"].as<std::string>() + "/entries"
+                                          : EntryCache::default_dir();
+      }
+      ao.verify = r.count("verify") > 0;
       stats = write_archive(*plan, output, ao);
     }
   }
@@ -275,6 +297,11 @@ int cmd_pack(int argc, char** argv) {
   std::vector<std::string> warnings = lambda_limit_warnings(
       stats->bytes, kind == "zip" ? std::optional<uint64_t>(stats->output_bytes) : std::nullopt,
       plan->entries.size());
+  if (stats->cache_damaged) {
+    warn(std::to_string(stats->cache_damaged) + " damaged record" +
+         (stats->cache_damaged == 1 ? "" : "s") + " in the entry cache: rebuilt from the sources");
+  }
+  if (!stats->cache_problem.empty()) warn("the entry cache was not updated: " + stats->cache_problem);
   for (const std::string& w : warnings) warn(w);
   if (r.count("json")) {
     std::string out = "{\"schema\":1,\"output\":" + json_string(output) + ",\"format\":" +
@@ -282,10 +309,26 @@ int cmd_pack(int argc, char** argv) {
                       ",\"files\":" + std::to_string(stats->files) + ",\"links\":" +
                       std::to_string(stats->links) + ",\"bytes\":" + std::to_string(stats->bytes) +
                       ",\"outputBytes\":" + std::to_string(stats->output_bytes) +
-                      ",\"seconds\":" + std::to_string(seconds) + ",\"warnings\":[";
+                      ",\"seconds\":" + std::to_string(seconds);
+    if (synced) {
+      out += ",\"added\":" + std::to_string(synced->added) + ",\"changed\":" +
+             std::to_string(synced->changed) + ",\"removed\":" + std::to_string(synced->removed) +
+             ",\"unchanged\":" + std::to_string(synced->unchanged);
+    }
+    if (kind == "zip") {
+      out += ",\"filesRead\":" + std::to_string(stats->files_read) +
+             ",\"entriesCompressed\":" + std::to_string(stats->entries_compressed) +
+             ",\"entriesReused\":" + std::to_string(stats->entries_reused);
+    }
+    out += ",\"warnings\":[";
     for (size_t i = 0; i < warnings.size(); ++i) out += (i ? "," : "") + json_string(warnings[i]);
     out += "]}\n";
     std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  if (synced) {
+    std::cerr << "synced " << output << ": " << with_commas(synced->added) << " added, "
+              << with_commas(synced->changed) << " changed, " << with_commas(synced->removed)
+              << " removed, " << with_commas(synced->unchanged) << " unchanged\n";
   }
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.2fs", seconds);
