@@ -19,9 +19,11 @@
 #include "cli.h"
 #include "lockcut/archive.h"
 #include "lockcut/copy.h"
+#include "lockcut/entry_cache.h"
 #include "lockcut/native_check.h"
 #include "lockcut/output.h"
 #include "lockcut/plan.h"
+#include "lockcut/sync.h"
 
 namespace lockcut::cli {
 
@@ -145,6 +147,10 @@ Result<WriteStats> write_plan(const cxxopts::ParseResult& r, const PackPlan& pla
   ao.mtime = archive_mtime_from_env();
   ao.replace = r.count("force") > 0;
   ao.progress = &progress.count;
+  if (ao.format == ArchiveFormat::zip && !r.count("no-cache")) {
+    ao.entry_cache = r.count("cache") ? r["cache"].as<std::string>() + "/entries" : EntryCache::default_dir();
+  }
+  ao.verify = r.count("verify") > 0;
   return write_archive(plan, output, ao);
 }
 
@@ -165,7 +171,11 @@ int cmd_pack(int argc, char** argv) {
     ("no-own-files", "ship node_modules only, not the project's own files")
     ("bin", "rebuild node_modules/.bin links for the shipped packages")
     ("link", "hard-link files instead of copying them (--out on the same filesystem)")
-    ("force", "replace an existing output")
+    ("force", "replace an existing output (with --sync: update a folder lockcut did not write)")
+    ("sync", "--out: update an existing output folder in place, writing only what changed")
+    ("no-cache", "zip: compress every file, neither reading nor writing the entry cache")
+    ("verify", "zip: reuse a cached entry only when the file's content hash matches, not on "
+               "size and mtime alone")
     ("functions", "pack every function listed in lockcut.json (or package.json's \"lockcut\" "
                   "field) in one run")
     ("config", "with --functions: read the functions from this file", cxxopts::value<std::string>())
@@ -198,6 +208,11 @@ int cmd_pack(int argc, char** argv) {
                              {"lockcut pack --zip dist/function.zip (or --out DIR, --tar FILE, "
                               "--dry-run)"}));
   }
+  const bool sync = r.count("sync") > 0;
+  if (sync && (!r.count("out") || r.count("link"))) {
+    return report(user_error("--sync works only with --out, without --link",
+                             {"lockcut pack --out dist/function --sync"}));
+  }
   if (r.count("link") && !r.count("out")) {
     return report(user_error("--link works only with --out", {"hard links cannot go into an archive"}));
   }
@@ -217,7 +232,7 @@ int cmd_pack(int argc, char** argv) {
   if (r.count("zip")) output = r["zip"].as<std::string>(), kind = "zip";
   if (r.count("tar")) output = r["tar"].as<std::string>(), kind = "tar";
   if (!dry && !output.empty()) {
-    if (Status s = check_output(output, r.count("force") > 0); !s) return report(s.error());
+    if (Status s = check_output(output, r.count("force") > 0 || sync); !s) return report(s.error());
   }
 
   auto started = std::chrono::steady_clock::now();
@@ -244,16 +259,30 @@ int cmd_pack(int argc, char** argv) {
     return kExitOk;
   }
 
-  Result<WriteStats> stats = [&] {
+  Result<WriteStats> stats = WriteStats{};
+  std::optional<SyncStats> synced;
+  {
     PhaseTimer t(&perf, "write");
-    return write_plan(r, *plan, output, kind);
-  }();
+    if (sync) {
+      Result<SyncStats> s = sync_folder(*plan, output, SyncOptions{r.count("force") > 0});
+      if (!s) return report(s.error());
+      synced = *s;
+      stats = written(*plan);
+    } else {
+      stats = write_plan(r, *plan, output, kind);
+    }
+  }
   if (!stats) return report(stats.error());
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::vector<std::string> warnings = lambda_limit_warnings(
       stats->bytes, kind == "zip" ? std::optional<uint64_t>(stats->output_bytes) : std::nullopt,
       plan->entries.size());
+  if (stats->cache_damaged) {
+    warn(std::to_string(stats->cache_damaged) + " damaged record" +
+         (stats->cache_damaged == 1 ? "" : "s") + " in the entry cache: rebuilt from the sources");
+  }
+  if (!stats->cache_problem.empty()) warn("the entry cache was not updated: " + stats->cache_problem);
   for (const std::string& w : warnings) warn(w);
   if (r.count("json")) {
     std::string out = "{\"schema\":1,\"output\":" + json_string(output) + ",\"format\":" +
@@ -261,10 +290,26 @@ int cmd_pack(int argc, char** argv) {
                       ",\"files\":" + std::to_string(stats->files) + ",\"links\":" +
                       std::to_string(stats->links) + ",\"bytes\":" + std::to_string(stats->bytes) +
                       ",\"outputBytes\":" + std::to_string(stats->output_bytes) +
-                      ",\"seconds\":" + std::to_string(seconds) + ",\"warnings\":[";
+                      ",\"seconds\":" + std::to_string(seconds);
+    if (synced) {
+      out += ",\"added\":" + std::to_string(synced->added) + ",\"changed\":" +
+             std::to_string(synced->changed) + ",\"removed\":" + std::to_string(synced->removed) +
+             ",\"unchanged\":" + std::to_string(synced->unchanged);
+    }
+    if (kind == "zip") {
+      out += ",\"filesRead\":" + std::to_string(stats->files_read) +
+             ",\"entriesCompressed\":" + std::to_string(stats->entries_compressed) +
+             ",\"entriesReused\":" + std::to_string(stats->entries_reused);
+    }
+    out += ",\"warnings\":[";
     for (size_t i = 0; i < warnings.size(); ++i) out += (i ? "," : "") + json_string(warnings[i]);
     out += "]}\n";
     std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  if (synced) {
+    std::cerr << "synced " << output << ": " << with_commas(synced->added) << " added, "
+              << with_commas(synced->changed) << " changed, " << with_commas(synced->removed)
+              << " removed, " << with_commas(synced->unchanged) << " unchanged\n";
   }
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.2fs", seconds);

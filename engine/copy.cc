@@ -23,6 +23,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_group.h>
 
+#include "copy_bytes.h"
 #include "lockcut/output.h"
 
 namespace lockcut {
@@ -122,6 +123,8 @@ std::optional<Error> write_entry(int root, const std::string& root_path, const P
 }
 
 }  // namespace
+
+int detail::copy_file_bytes(int in, int out, uint64_t size) { return copy_bytes(in, out, size); }
 
 Result<WriteStats> write_folder(const PackPlan& plan, const std::string& dest,
                                 const CopyOptions& options) {

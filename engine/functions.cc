@@ -90,7 +90,7 @@ Result<FunctionsConfig> load_functions_config(const std::string& dir, const std:
 
 PackPlan split_shared_layer(const std::vector<PackPlan*>& functions) {
   PackPlan layer;
-  layer.packages.push_back(PlanPackage{"", "nodejs", "", "", PlanReason::own});
+  layer.packages.push_back(PlanPackage{"", "nodejs", "", "", PlanReason::own, 0, 0, "", ""});
   if (functions.empty()) return layer;
   using Key = std::tuple<std::string, std::string, std::string>;  // dest, name, version
   auto shareable = [](const PlanPackage& p) {

@@ -441,16 +441,20 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   PackPlan plan;
   plan.packages.push_back(PlanPackage{"", options.prefix.empty() ? "." : options.prefix,
                                       std::string(graph.node(kRoot).package_name()),
-                                      std::string(graph.node(kRoot).version()), PlanReason::own});
+                                      std::string(graph.node(kRoot).version()), PlanReason::own,
+                                      0, 0, root_dir, ""});
 
   std::vector<Task> tasks;
   std::set<std::pair<std::string, std::string>> node_modules_dirs;  // (source, dest)
   auto add_package = [&](NodeId id, PlanReason reason, TaskKind kind, const std::string& source,
                          const std::string& dest, NodeId check) {
     const Node& n = graph.node(id);
+    // a link to an installed package: the target's entry has the integrity
+    const Node& c = graph.node(check);
+    std::string integrity(reason != PlanReason::link && c.lock_pkg ? c.lock_pkg->integrity : "");
     plan.packages.push_back(PlanPackage{std::string(n.location), join(options.prefix, dest),
                                         std::string(n.package_name()), std::string(n.version()),
-                                        reason});
+                                        reason, 0, 0, source, std::move(integrity)});
     tasks.push_back(Task{kind, source, join(options.prefix, dest),
                          uint32_t(plan.packages.size() - 1), check});
   };
@@ -499,7 +503,7 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
       std::string path = dir + "/" + name;
       if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
       plan.packages.push_back(PlanPackage{src + "/" + name, join(options.prefix, join(dest, name)),
-                                          name, "", PlanReason::hidden});
+                                          name, "", PlanReason::hidden, 0, 0, path, ""});
       tasks.push_back(Task{TaskKind::hidden, path, join(options.prefix, join(dest, name)),
                            uint32_t(plan.packages.size() - 1)});
     }

@@ -8,6 +8,14 @@
 // compression, one whole file per call. A tbb::parallel_pipeline reads and
 // deflates up to a few files per core ahead of the single writer, which
 // emits them in plan order: same bytes for any thread count.
+//
+// With the entry cache (entry_cache.h) each package's record is loaded
+// before the pipeline; a worker copies a member's compressed bytes from it
+// when the source is unchanged, and the writer collects each package's
+// members as they pass and, once its last one has, writes its record again
+// (on a task of its own) when anything differed. Deflate is deterministic
+// for one libdeflate version and level, both in the key, so a warm zip is
+// the same bytes as a cold one.
 #include "zip.h"
 
 #include <fcntl.h>
@@ -19,13 +27,17 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include <libdeflate.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_pipeline.h>
+#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
+#include "lockcut/entry_cache.h"
 #include "lockcut/output.h"
 
 namespace lockcut::detail {
@@ -43,15 +55,40 @@ struct Buffer {
   void str(const std::string& s) { bytes.insert(bytes.end(), s.begin(), s.end()); }
 };
 
-// One member, read and compressed by a worker.
+// One member, read and compressed (or found in the cache) by a worker.
 struct Packed {
   size_t index = 0;
-  std::vector<uint8_t> data;
+  std::vector<uint8_t> data;       // compressed here
+  std::span<const uint8_t> bytes;  // what goes in the zip: `data` or cached bytes
   uint32_t crc = 0;
   uint64_t size = 0;
   uint16_t method = 0;  // 0 stored, 8 deflate
+  bool read = false;    // the source was read
+  const CachedEntry* cached = nullptr;  // the cached member `bytes` are, if any
+  Sha256 sha{};         // of the content, when the cache is on
   std::optional<Error> error;
 };
+
+// A plan package's record: the one loaded, and the one to write back.
+struct CacheSlot {
+  std::string key;
+  EntryRecord record;
+  RecordState state = RecordState::missing;
+  size_t left = 0;     // its files not yet through the writer
+  bool dirty = false;  // the record must be written again
+  std::vector<CachedEntry> next;
+  std::vector<std::vector<uint8_t>> owned;  // fresh bytes `next` points into
+};
+
+// The path of a file inside its package's folder: the record's key.
+std::string_view rel_path(const PlanEntry& e, const PlanPackage& p) {
+  std::string_view s = e.source;
+  if (!p.source.empty() && s.size() > p.source.size() && s.starts_with(p.source) &&
+      s[p.source.size()] == '/') {
+    return s.substr(p.source.size() + 1);
+  }
+  return s;
+}
 
 struct CentralRecord {
   uint32_t crc, csize, usize, offset, external;
@@ -91,18 +128,47 @@ std::optional<Error> read_file(const PlanEntry& e, std::vector<uint8_t>& out) {
   return std::nullopt;
 }
 
-void pack_item(const ArchiveItem& item, Compressor& comp, Packed& p) {
+void use_cached(const CachedEntry& c, Packed& p) {
+  p.bytes = c.data;
+  p.crc = c.crc32;
+  p.size = c.size;
+  p.method = c.method;
+  p.sha = c.sha256;
+  p.cached = &c;
+}
+
+// `slot` is the package's cache slot, nullptr without the cache.
+void pack_item(const ArchiveItem& item, const CacheSlot* slot, std::string_view rel, bool verify,
+               Compressor& comp, Packed& p) {
   if (!item.entry) return;  // folder: no data
   const PlanEntry& e = *item.entry;
   std::vector<uint8_t> raw;
   if (e.type == EntryType::symlink) {
     raw.assign(e.target.begin(), e.target.end());
-  } else if (auto err = read_file(e, raw)) {
-    p.error = std::move(err);
-    return;
+  } else {
+    const CachedEntry* c = slot ? slot->record.find(rel) : nullptr;
+    if (c && c->size != e.size) c = nullptr;
+    if (c && !verify && c->mtime_ns == e.mtime_ns && c->mode == e.mode) {
+      use_cached(*c, p);
+      return;
+    }
+    if (auto err = read_file(e, raw)) {
+      p.error = std::move(err);
+      return;
+    }
+    p.read = true;
+    if (slot) {
+      // a touched but unchanged file (a fresh `npm ci`) costs a read, not a deflate
+      p.sha = sha256(raw.data(), raw.size());
+      if (c && c->sha256 == p.sha) {
+        use_cached(*c, p);
+        return;
+      }
+    }
   }
   p.size = raw.size();
   p.crc = uint32_t(libdeflate_crc32(0, raw.data(), raw.size()));
+  p.method = 0;
   if (e.type == EntryType::file && raw.size() > 64) {
     p.data.resize(libdeflate_deflate_compress_bound(comp.c, raw.size()));
     size_t n = libdeflate_deflate_compress(comp.c, raw.data(), raw.size(), p.data.data(),
@@ -110,11 +176,17 @@ void pack_item(const ArchiveItem& item, Compressor& comp, Packed& p) {
     if (n > 0 && n < raw.size()) {
       p.data.resize(n);
       p.method = 8;
-      return;
     }
   }
-  p.data = std::move(raw);
-  p.method = 0;
+  if (p.method == 0) p.data = std::move(raw);
+  p.bytes = p.data;
+}
+
+// Nanoseconds since the epoch on the clock file times come from.
+uint64_t now_ns() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
 }
 
 }  // namespace
@@ -143,8 +215,9 @@ std::vector<ArchiveItem> archive_items(const PackPlan& plan) {
   return items;
 }
 
-Result<uint64_t> write_zip(int fd, const std::string& path, const std::vector<ArchiveItem>& items,
-                           const ArchiveOptions& options) {
+Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan,
+                           const std::vector<ArchiveItem>& items, const ArchiveOptions& options,
+                           WriteStats& stats) {
   if (items.size() > 0xFFFF) {
     return user_error("the zip would hold " + std::to_string(items.size()) +
                           " entries, more than the 65,535 of a zip without ZIP64",
@@ -181,6 +254,56 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const std::vector<Ar
     out.bytes.clear();
   };
 
+  // the packages' records, read in parallel (a warm run's only input)
+  std::optional<EntryCache> cache;
+  std::vector<CacheSlot> slots;
+  if (!options.entry_cache.empty()) {
+    cache.emplace(options.entry_cache);
+    slots.resize(plan.packages.size());
+    for (const ArchiveItem& item : items) {
+      if (item.entry && item.entry->type == EntryType::file) ++slots[item.entry->package].left;
+    }
+    tbb::parallel_for(size_t(0), slots.size(), [&](size_t i) {
+      if (slots[i].left == 0) return;
+      slots[i].key = EntryCache::key(plan.packages[i], options.level);
+      slots[i].state = cache->load(slots[i].key, slots[i].record);
+    });
+    for (const CacheSlot& s : slots) stats.cache_damaged += s.state == RecordState::damaged;
+  }
+  // a file written this recently could change again within the same clock
+  // tick and keep its mtime (git's "racy" entries): its record says so
+  const uint64_t racy_after = now_ns() - 2000000000u;
+  std::mutex problem_mutex;
+  tbb::task_group stores;
+  struct Wait {
+    tbb::task_group& g;
+    ~Wait() { g.wait(); }
+  } wait_for_stores{stores};
+  // takes the member into its package's next record; writes the record
+  // once the package's last member has passed, if anything differed
+  auto remember = [&](const PlanEntry& e, Packed& p) {
+    CacheSlot& s = slots[e.package];
+    CachedEntry c{std::string(rel_path(e, plan.packages[e.package])), e.size,
+                  e.mtime_ns >= racy_after ? kRacyMtime : e.mtime_ns, e.mode, p.crc, p.method,
+                  p.sha, p.bytes};
+    if (!p.cached) s.owned.push_back(std::move(p.data));
+    s.dirty = s.dirty || !p.cached || p.cached->mtime_ns != c.mtime_ns || p.cached->mode != c.mode;
+    s.next.push_back(std::move(c));
+    if (--s.left > 0) return;
+    if (!s.dirty && s.state == RecordState::found && s.next.size() == s.record.entries.size()) {
+      s.next.clear();
+      return;
+    }
+    stores.run([&s, &cache, &stats, &problem_mutex] {
+      Status st = cache->store(s.key, std::move(s.next));
+      s.owned.clear();
+      if (!st) {
+        std::lock_guard lock(problem_mutex);
+        if (stats.cache_problem.empty()) stats.cache_problem = st.error().message;
+      }
+    });
+  };
+
   std::vector<CentralRecord> central(items.size());
   tbb::enumerable_thread_specific<Compressor> compressors(options.level);
   std::atomic<bool>& stop = interrupt_flag();
@@ -200,7 +323,15 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const std::vector<Ar
                                       }) &
           tbb::make_filter<Packed*, Packed*>(tbb::filter_mode::parallel,
                                              [&](Packed* p) {
-                                               pack_item(items[p->index], compressors.local(), *p);
+                                               const ArchiveItem& item = items[p->index];
+                                               const CacheSlot* slot = nullptr;
+                                               std::string_view rel;
+                                               if (item.entry && !slots.empty()) {
+                                                 slot = &slots[item.entry->package];
+                                                 rel = rel_path(*item.entry, plan.packages[item.entry->package]);
+                                               }
+                                               pack_item(item, slot, rel, options.verify,
+                                                         compressors.local(), *p);
                                                return p;
                                              }) &
           tbb::make_filter<Packed*, void>(
@@ -220,12 +351,12 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const std::vector<Ar
                 } else {
                   external = (0100000u | normalized_mode(item.entry->mode)) << 16;
                 }
-                if (offset + out.bytes.size() > 0xFFFFFFFFull || p->data.size() > 0xFFFFFFFFull) {
+                if (offset + out.bytes.size() > 0xFFFFFFFFull || p->bytes.size() > 0xFFFFFFFFull) {
                   error = user_error("the zip would pass 4 GiB, the limit without ZIP64",
                                      {"write a folder (--out) or a tar (--tar)"});
                   return;
                 }
-                CentralRecord rec{p->crc, uint32_t(p->data.size()), uint32_t(p->size),
+                CentralRecord rec{p->crc, uint32_t(p->bytes.size()), uint32_t(p->size),
                                   uint32_t(offset + out.bytes.size()), external, p->method};
                 central[p->index] = rec;
                 out.u32(0x04034b50);
@@ -240,9 +371,12 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const std::vector<Ar
                 out.u16(uint16_t(item.name.size()));
                 out.u16(0);
                 out.str(item.name);
-                size_t before = out.bytes.size();
-                out.bytes.insert(out.bytes.end(), p->data.begin(), p->data.end());
-                (void)before;
+                out.bytes.insert(out.bytes.end(), p->bytes.begin(), p->bytes.end());
+                stats.files_read += p->read;
+                if (item.entry && item.entry->type == EntryType::file) {
+                  ++(p->cached ? stats.entries_reused : stats.entries_compressed);
+                  if (!slots.empty()) remember(*item.entry, *p);
+                }
                 if (out.bytes.size() >= (1u << 20)) {
                   size_t pending = out.bytes.size();
                   flush(false);

@@ -17,9 +17,12 @@ struct ArchiveItem {
 /// Plan entries plus their folders, in output order.
 std::vector<ArchiveItem> archive_items(const PackPlan& plan);
 
-/// Writes the items as a zip to the open file descriptor `fd` (`path` for
-/// messages); returns the bytes written.
-Result<uint64_t> write_zip(int fd, const std::string& path, const std::vector<ArchiveItem>& items,
-                           const ArchiveOptions& options);
+/// Writes the plan's items as a zip to the open file descriptor `fd`
+/// (`path` for messages), through the entry cache when the options name
+/// one; returns the bytes written and counts what it read, compressed and
+/// reused in `stats`.
+Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan,
+                           const std::vector<ArchiveItem>& items, const ArchiveOptions& options,
+                           WriteStats& stats);
 
 }  // namespace lockcut::detail

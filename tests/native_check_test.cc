@@ -407,11 +407,14 @@ TEST(NativeCheckLive, GeneratedFilesMatchReadelf) {
 // A plan over real files in a temporary folder. Package 0 is the project.
 class PlanBuilder {
  public:
-  PlanBuilder() { plan_.packages.push_back(PlanPackage{"", "", "app", "1.0.0", PlanReason::own}); }
+  PlanBuilder() {
+    plan_.packages.push_back(PlanPackage{"", "", "app", "1.0.0", PlanReason::own, 0, 0, "", ""});
+  }
 
   uint32_t package(const std::string& location, const std::string& name,
                    const std::string& version) {
-    plan_.packages.push_back(PlanPackage{location, location, name, version});
+    plan_.packages.push_back(
+        PlanPackage{location, location, name, version, PlanReason::package, 0, 0, "", ""});
     return uint32_t(plan_.packages.size() - 1);
   }
 

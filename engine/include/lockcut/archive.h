@@ -34,6 +34,12 @@ struct ArchiveOptions {
   int64_t mtime = 315532800;
   int level = 6;         ///< deflate level (zip)
   bool replace = false;  ///< replace an existing output (--force)
+  /// Zips: the entry cache's folder (entry_cache.h); "" to compress every
+  /// file and leave no record.
+  std::string entry_cache;
+  /// With the cache: trust a cached member only when the source's content
+  /// hash matches, not on size, mtime and mode alone.
+  bool verify = false;
   std::atomic<uint64_t>* progress = nullptr;  ///< files done
 };
 

@@ -30,11 +30,21 @@ struct WriteStats {
   uint64_t links = 0;    ///< symlinks
   uint64_t bytes = 0;    ///< file bytes
   uint64_t output_bytes = 0;  ///< size of the archive (archives only)
+  // zips with the entry cache (entry_cache.h)
+  uint64_t files_read = 0;          ///< source files opened and read
+  uint64_t entries_compressed = 0;  ///< files compressed from their source
+  uint64_t entries_reused = 0;      ///< files copied compressed from the cache
+  uint64_t cache_damaged = 0;       ///< damaged records found (and rebuilt)
+  std::string cache_problem;        ///< why a record could not be written ("" when all were)
 };
 
 /// What writing the plan writes: its file, link and byte totals.
 inline WriteStats written(const PackPlan& plan) {
-  return WriteStats{plan.files, plan.entries.size() - plan.files, plan.bytes, 0};
+  WriteStats s;
+  s.files = plan.files;
+  s.links = plan.entries.size() - plan.files;
+  s.bytes = plan.bytes;
+  return s;
 }
 
 /// Writes the plan into the folder `dest`, atomically. Stops early with an

@@ -71,6 +71,8 @@ struct PlanPackage {
   PlanReason reason = PlanReason::package;
   uint64_t files = 0;
   uint64_t bytes = 0;
+  std::string source;     ///< the folder its files are read from (absolute); "" for `.bin`
+  std::string integrity;  ///< the lockfile's `integrity` ("" when absent: links, own files)
 };
 
 /// The plan: entries sorted byte-wise by dest, unique.

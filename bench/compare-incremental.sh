@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# compare-incremental.sh: `lockcut pack --zip` with the entry cache, cold and
+# warm, against zip(1), all timed in the same run.
+#
+#   bench/compare-incremental.sh [--lockcut PATH] [--project NAME] [--runs N]
+#                                [--generated N] [--work DIR]
+#
+# Inputs (default: the corpus' largest production closure, storefront-web,
+# and a generated 5,000-package tree):
+#   --project NAME   a corpus project (fixtures/corpus/NAME): a copy of
+#                    $LOCKCUT_INSTALL_CACHE/NAME when there is one (cp -a,
+#                    once), else installed here with `npm ci --ignore-scripts`
+#   --generated N    bench/gen-lockfile.js + bench/gen-tree.js: N packages
+#                    with files shaped like the corpus installs (0 = none)
+# For each input it measures (median of --runs, default 5; `sync` before
+# each run, not timed):
+#   cold             lockcut pack DIR --zip OUT on an empty cache
+#   warm, 1 changed  the same on the cache of the previous run, after one
+#                    own file (package.json) changed
+#   warm, unchanged  the same with nothing changed
+#   zip -qr -X       of the folder `lockcut pack --out` writes for the input
+# and prints a Markdown table with the ratios and the machine on stdout.
+set -euo pipefail
+
+die() {
+  printf 'compare-incremental: error: %s\n' "$1" >&2
+  shift
+  for h in "$@"; do printf 'hint: %s\n' "$h" >&2; done
+  exit 1
+}
+log() { printf 'compare-incremental: %s\n' "$*" >&2; }
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$script_dir")
+build_dir=${BUILD_DIR:-build}
+[[ $build_dir == /* ]] || build_dir="$repo/$build_dir"
+
+lockcut="" runs=5 generated=5000 work="" project=storefront-web
+while (($#)); do
+  case $1 in
+    --lockcut) lockcut=$2; shift 2 ;;
+    --project) project=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --generated) generated=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    -h | --help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) die "unknown argument '$1'" "run bench/compare-incremental.sh --help" ;;
+  esac
+done
+lockcut=${lockcut:-$build_dir/cli/lockcut}
+[[ -x $lockcut ]] || die "no lockcut binary at '$lockcut'" "build first: scripts/setup.sh"
+for tool in node npm zip bc; do command -v "$tool" >/dev/null || die "$tool is required"; done
+work=${work:-$build_dir/bench-incremental}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+source "$script_dir/lib.sh"
+
+rows=()
+add_row() { rows+=("| $1 | $2 | $3 | $4 |"); }
+
+bench_input() {
+  local name=$1 dir=$2
+  local out=$work/out cache=$work/out/cache
+  rm -rf "$out"; mkdir -p "$out"
+  "$lockcut" pack "$dir" --out "$out/closure" >/dev/null 2>&1 || die "lockcut pack failed on $dir"
+  local files mb
+  files=$(find "$out/closure" -type f | wc -l)
+  mb=$(du -sm --apparent-size "$out/closure" | cut -f1)
+  log "$name: $files files, $mb MB"
+
+  local pack=("$lockcut" pack "$dir" --zip "$out/l.zip" --force --cache "$cache")
+  log "$name: cold (empty cache)"
+  local t_cold t_one t_none t_zip
+  t_cold=$(measure "rm -rf '$cache' '$out/l.zip'" "${pack[@]}")
+  # the own file that changes: a space more at the end of package.json each run
+  log "$name: warm, one own file changed"
+  t_one=$(measure "printf ' ' >> '$dir/package.json'" "${pack[@]}")
+  log "$name: warm, nothing changed"
+  t_none=$(measure ":" "${pack[@]}")
+  local counts
+  counts=$("${pack[@]}" --json 2>/dev/null |
+    node -e 'const j=JSON.parse(require("fs").readFileSync(0)); console.log(`${j.filesRead} read, ${j.entriesCompressed} compressed, ${j.entriesReused} reused`)')
+  log "$name: zip -qr -X"
+  t_zip=$(measure "rm -f '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
+  local zip_mb lzip_mb
+  zip_mb=$(echo "scale=1; $(stat -c %s "$out/zip.zip") / 1048576" | bc -l)
+  lzip_mb=$(echo "scale=1; $(stat -c %s "$out/l.zip") / 1048576" | bc -l)
+
+  local label="$name ($files files, $mb MB)"
+  add_row "$label" "zip -qr -X of the same folder (${zip_mb} MiB)" "${t_zip} s" ""
+  add_row "$label" "lockcut pack --zip, cold: empty cache (${lzip_mb} MiB)" "${t_cold} s" "$(ratio "$t_zip" "$t_cold")x faster than zip"
+  add_row "$label" "lockcut pack --zip, warm: one own file changed" "${t_one} s" "$(ratio "$t_cold" "$t_one")x faster than cold, $(ratio "$t_zip" "$t_one")x faster than zip"
+  add_row "$label" "lockcut pack --zip, warm: nothing changed ($counts)" "${t_none} s" "$(ratio "$t_cold" "$t_none")x faster than cold"
+  rm -rf "$out"
+}
+
+src=$repo/fixtures/corpus/$project
+[[ -d $src ]] || die "no corpus project '$project'" "see fixtures/corpus/"
+dir=$work/installs/$project
+if [[ ! -f $dir/.bench-installed ]]; then
+  rm -rf "$dir"; mkdir -p "$(dirname "$dir")"
+  if [[ -n ${LOCKCUT_INSTALL_CACHE:-} && -d $LOCKCUT_INSTALL_CACHE/$project/node_modules ]]; then
+    # a copy: the bench edits the project's own files
+    log "$project: copying $LOCKCUT_INSTALL_CACHE/$project (once)"
+    cp -a "$LOCKCUT_INSTALL_CACHE/$project" "$dir"
+  else
+    log "$project: npm ci (full install, once)"
+    mkdir -p "$dir"
+    (cd "$src" && tar -cf - --exclude=./node_modules --exclude=./expected .) | tar -C "$dir" -xf -
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) || die "npm ci failed in $dir"
+  fi
+  touch "$dir/.bench-installed"
+fi
+bench_input "$project" "$dir"
+if ((generated > 0)); then
+  dir=$work/gen-$generated
+  if [[ ! -f $dir/.bench-installed ]]; then
+    log "generating $generated packages with files"
+    rm -rf "$dir"
+    node "$script_dir/gen-lockfile.js" --packages "$generated" --out "$dir" >/dev/null 2>&1
+    node "$script_dir/gen-tree.js" "$dir" >/dev/null
+    touch "$dir/.bench-installed"
+  fi
+  bench_input "generated-$generated" "$dir"
+fi
+
+echo "| input | command | median of $runs | ratio |"
+echo "|---|---|---:|---|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "machine: $(nproc) cores, $(uname -sr), $(df -T "$work" | awk 'NR==2 {print $2}') at $work; lockcut $("$lockcut" --version | cut -d' ' -f2), $(zip -v | sed -n 2p | awk '{print $3, $4}')"

@@ -1,0 +1,389 @@
+// incremental_test.cc: repacking only what changed: the zip entry cache
+// (engine/entry_cache.cc, zip.cc) and `--out --sync`.
+//
+// Every warm zip is compared byte for byte with a cold one (--no-cache) of
+// the same tree, and the `--json` counters say how much work was done.
+// Trees that get edited are copies of the installed corpus with every mtime
+// set far in the past, as a CI checkout's would be; the cache is always a
+// folder of the test's own (--cache), never the user's.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "e2e.h"
+#include "tree.h"
+
+namespace lockcut::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What `pack --json` said about the work.
+struct Counts {
+  int exit_code = -1;
+  uint64_t files = 0, read = 0, compressed = 0, reused = 0;
+  std::string err;
+};
+
+Counts pack_zip(const std::string& project, const std::string& zip, const std::string& cache,
+                const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args{"pack", project, "--zip", zip, "--force", "--json", "--cache", cache};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Outcome r = lockcut(args);
+  Counts c;
+  c.exit_code = r.exit_code;
+  c.err = r.err;
+  if (r.exit_code != 0) return c;
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(r.out);
+  simdjson::dom::element doc;
+  EXPECT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << r.out;
+  c.files = uint64_t(doc["files"]);
+  c.read = uint64_t(doc["filesRead"]);
+  c.compressed = uint64_t(doc["entriesCompressed"]);
+  c.reused = uint64_t(doc["entriesReused"]);
+  return c;
+}
+
+// Sets every mtime under `dir` to 2020-09-13, as an old checkout's.
+void backdate(const std::string& dir, const std::string& when = "@1600000000") {
+  Outcome r = run({"find", dir, "-exec", "touch", "-h", "-d", when, "{}", "+"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+// A writable, backdated copy of an installed corpus project, a cache and an
+// output folder.
+struct Workspace {
+  TempDir tmp;
+  std::string project = tmp.path() + "/project";
+  std::string cache = tmp.path() + "/cache";
+  std::string out = tmp.path() + "/out";
+  explicit Workspace(const std::string& name) {
+    copy_tree(installed_corpus(name), project);
+    backdate(project);
+    fs::create_directories(out);
+  }
+  // A zip of the tree as it is now, without the cache.
+  std::string cold() const {
+    Outcome r = lockcut({"pack", project, "--zip", out + "/cold.zip", "--force", "--no-cache",
+                         "--cache", cache});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return read_file(out + "/cold.zip");
+  }
+  // A zip through the cache, checked against a cold one.
+  Counts warm(const std::string& name = "warm.zip", const std::vector<std::string>& extra = {}) const {
+    Counts c = pack_zip(project, out + "/" + name, cache, extra);
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    EXPECT_TRUE(read_file(out + "/" + name) == cold()) << name << " differs from a cold zip";
+    return c;
+  }
+};
+
+void append(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::app | std::ios::binary) << text;
+}
+
+std::vector<std::string> records(const std::string& cache) {
+  std::vector<std::string> out;
+  if (!fs::exists(cache)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(cache)) {
+    if (e.path().extension() == ".rec") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Paths, sizes and mtimes of everything under `dir`.
+std::string snapshot(const std::string& dir) {
+  std::string out;
+  if (!fs::exists(dir)) return out;
+  std::vector<std::string> paths;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) paths.push_back(e.path().string());
+  std::sort(paths.begin(), paths.end());
+  for (const std::string& p : paths) {
+    struct stat st;
+    ::lstat(p.c_str(), &st);
+    out += p + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + "\n";
+  }
+  return out;
+}
+
+// A second zip of an unchanged tree reads and deflates nothing, and is the
+// same bytes; --verify reads every file again but still deflates nothing.
+TEST(IncrementalZip, UnchangedTreeReusesEveryEntry) {
+  std::string project = installed_corpus("img-thumbnail-lambda");
+  TempDir tmp;
+  std::string cache = tmp.path() + "/cache";
+  Outcome c = lockcut({"pack", project, "--zip", tmp.path() + "/cold.zip", "--no-cache"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  std::string cold = read_file(tmp.path() + "/cold.zip");
+
+  Counts first = pack_zip(project, tmp.path() + "/1.zip", cache);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_GT(first.files, 1000u);
+  EXPECT_EQ(first.compressed, first.files);
+  EXPECT_EQ(first.read, first.files);
+  EXPECT_EQ(first.reused, 0u);
+  EXPECT_TRUE(read_file(tmp.path() + "/1.zip") == cold);
+  EXPECT_FALSE(records(cache).empty());
+
+  Counts second = pack_zip(project, tmp.path() + "/2.zip", cache);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.compressed, 0u);
+  EXPECT_EQ(second.read, 0u);
+  EXPECT_EQ(second.reused, second.files);
+  EXPECT_TRUE(read_file(tmp.path() + "/2.zip") == cold) << "a warm zip differs from a cold one";
+
+  Counts verified = pack_zip(project, tmp.path() + "/3.zip", cache, {"--verify"});
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_EQ(verified.read, verified.files);
+  EXPECT_EQ(verified.compressed, 0u);
+  EXPECT_TRUE(read_file(tmp.path() + "/3.zip") == cold);
+}
+
+// One own file edited: only that one is compressed again.
+TEST(IncrementalZip, OneOwnFileChanged) {
+  Workspace w("img-thumbnail-lambda");
+  Counts fill = w.warm("fill.zip");
+  EXPECT_EQ(fill.compressed, fill.files);
+  std::string pkg = w.project + "/package.json";
+  std::string text = read_file(pkg);
+  size_t at = text.find("S3-triggered");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at, "Incremental, ");
+  std::ofstream(pkg, std::ios::binary | std::ios::trunc) << text;
+  backdate(pkg, "@1700000000");
+  Counts c = w.warm();
+  EXPECT_EQ(c.compressed, 1u);
+  EXPECT_EQ(c.read, 1u);
+  EXPECT_EQ(c.reused, c.files - 1);
+  // and the next run trusts the new record
+  Counts again = w.warm("again.zip");
+  EXPECT_EQ(again.compressed, 0u);
+  EXPECT_EQ(again.read, 0u);
+}
+
+// One package file edited: only that file; a file touched but not changed
+// is read and checked, not compressed.
+TEST(IncrementalZip, OnePackageFileChanged) {
+  Workspace w("img-thumbnail-lambda");
+  w.warm("fill.zip");
+  append(w.project + "/node_modules/sharp/lib/index.js", "\n// patched\n");
+  backdate(w.project + "/node_modules/sharp/lib/index.js", "@1700000000");
+  Counts c = w.warm();
+  EXPECT_EQ(c.compressed, 1u);
+  EXPECT_EQ(c.read, 1u);
+  EXPECT_EQ(c.reused, c.files - 1);
+
+  // same size, other content, other mtime
+  std::string colour = w.project + "/node_modules/sharp/lib/colour.js";
+  std::string text = read_file(colour);
+  size_t at = text.find("colour");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 6, "COLOUR");
+  std::ofstream(colour, std::ios::binary | std::ios::trunc) << text;
+  backdate(colour, "@1700000001");
+  // and one only touched
+  backdate(w.project + "/node_modules/sharp/lib/is.js", "@1700000002");
+  Counts d = w.warm("d.zip");
+  EXPECT_EQ(d.compressed, 1u);
+  EXPECT_EQ(d.read, 2u);
+  EXPECT_EQ(d.reused, d.files - 1);
+}
+
+// A record with flipped bytes or cut short is noticed, never shipped, and
+// replaced.
+TEST(IncrementalZip, DamagedRecordsAreRebuilt) {
+  Workspace w("img-thumbnail-lambda");
+  w.warm("fill.zip");
+  std::vector<std::string> recs = records(w.cache);
+  ASSERT_GT(recs.size(), 10u);
+  std::sort(recs.begin(), recs.end(),
+            [](const std::string& a, const std::string& b) { return fs::file_size(a) > fs::file_size(b); });
+  {
+    // flip bytes in the middle of the compressed data of the largest record
+    std::fstream f(recs[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(std::streamoff(fs::file_size(recs[0]) / 2));
+    f.write("\xde\xad\xbe\xef", 4);
+  }
+  fs::resize_file(recs[1], fs::file_size(recs[1]) / 3);
+  Counts c = w.warm();
+  EXPECT_GT(c.compressed, 2u);
+  EXPECT_LT(c.compressed, c.files);
+  EXPECT_NE(c.err.find("2 damaged records in the entry cache"), std::string::npos) << c.err;
+  Counts again = w.warm("again.zip");
+  EXPECT_EQ(again.compressed, 0u) << "the damaged records were not replaced";
+  EXPECT_EQ(again.err.find("damaged"), std::string::npos) << again.err;
+}
+
+// Two packs at once on one empty cache: both succeed with the same bytes,
+// and what they left is a good cache.
+TEST(IncrementalZip, ConcurrentPacksShareOneCache) {
+  Workspace w("img-thumbnail-lambda");
+  Counts a, b;
+  std::thread ta([&] { a = pack_zip(w.project, w.out + "/a.zip", w.cache); });
+  std::thread tb([&] { b = pack_zip(w.project, w.out + "/b.zip", w.cache); });
+  ta.join();
+  tb.join();
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  std::string cold = w.cold();
+  EXPECT_TRUE(read_file(w.out + "/a.zip") == cold);
+  EXPECT_TRUE(read_file(w.out + "/b.zip") == cold);
+  // and again at once, on the warm cache
+  std::thread tc([&] { a = pack_zip(w.project, w.out + "/c.zip", w.cache); });
+  std::thread td([&] { b = pack_zip(w.project, w.out + "/d.zip", w.cache); });
+  tc.join();
+  td.join();
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(a.compressed + b.compressed, 0u);
+  EXPECT_TRUE(read_file(w.out + "/c.zip") == cold);
+  EXPECT_TRUE(read_file(w.out + "/d.zip") == cold);
+  EXPECT_TRUE(fs::is_empty(w.cache + "/entries/tmp")) << "temporary records left behind";
+}
+
+// --no-cache neither reads nor writes the cache.
+TEST(IncrementalZip, NoCacheLeavesTheCacheAlone) {
+  Workspace w("img-thumbnail-lambda");
+  Counts cold = pack_zip(w.project, w.out + "/a.zip", w.cache, {"--no-cache"});
+  ASSERT_EQ(cold.exit_code, 0) << cold.err;
+  EXPECT_FALSE(fs::exists(w.cache));
+  EXPECT_EQ(cold.compressed, cold.files);
+  w.warm("fill.zip");
+  std::string before = snapshot(w.cache);
+  append(w.project + "/package.json", " ");
+  Counts again = pack_zip(w.project, w.out + "/b.zip", w.cache, {"--no-cache"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.compressed, again.files);
+  EXPECT_EQ(snapshot(w.cache), before);
+}
+
+// What `pack --out --sync --json` said it did.
+struct Synced {
+  int exit_code = -1;
+  uint64_t files = 0, links = 0, added = 0, changed = 0, removed = 0, unchanged = 0;
+  std::string err;
+};
+
+Synced sync_out(const std::string& project, const std::string& out,
+                const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args{"pack", project, "--out", out, "--sync", "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Outcome r = lockcut(args);
+  Synced c;
+  c.exit_code = r.exit_code;
+  c.err = r.err;
+  if (r.exit_code != 0) return c;
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(r.out);
+  simdjson::dom::element doc;
+  EXPECT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << r.out;
+  c.files = uint64_t(doc["files"]);
+  c.links = uint64_t(doc["links"]);
+  c.added = uint64_t(doc["added"]);
+  c.changed = uint64_t(doc["changed"]);
+  c.removed = uint64_t(doc["removed"]);
+  c.unchanged = uint64_t(doc["unchanged"]);
+  return c;
+}
+
+// The synced folder holds what a fresh --out would, plus the manifest.
+void expect_like_fresh(const std::string& project, const std::string& synced) {
+  TempDir fresh;
+  Outcome r = lockcut({"pack", project, "--out", fresh.path() + "/out"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Tree got = read_tree(synced);
+  EXPECT_EQ(got.erase(".lockcut-sync.json"), 1u);
+  expect_same(read_tree(fresh.path() + "/out"), got, "synced folder");
+}
+
+TEST(IncrementalSync, UnchangedProjectChangesNothing) {
+  std::string project = installed_corpus("img-thumbnail-lambda");
+  TempDir tmp;
+  std::string out = tmp.path() + "/out";
+  Synced first = sync_out(project, out);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.added, first.files + first.links);
+  Synced again = sync_out(project, out);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.added + again.changed + again.removed, 0u);
+  EXPECT_EQ(again.unchanged, again.files + again.links);
+  EXPECT_NE(again.err.find("0 added, 0 changed, 0 removed"), std::string::npos) << again.err;
+  expect_like_fresh(project, out);
+}
+
+TEST(IncrementalSync, OneEditedFileIsReplaced) {
+  Workspace w("img-thumbnail-lambda");
+  std::string out = w.out + "/fn";
+  ASSERT_EQ(sync_out(w.project, out).exit_code, 0);
+  std::string before = snapshot(out);
+  std::string index = w.project + "/node_modules/sharp/lib/index.js";
+  append(index, "\n// patched\n");
+  backdate(index, "@1700000000");
+  Synced c = sync_out(w.project, out);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(c.changed, 1u);
+  EXPECT_EQ(c.added + c.removed, 0u);
+  EXPECT_EQ(read_file(out + "/node_modules/sharp/lib/index.js"), read_file(index));
+  // nothing else was rewritten
+  std::string after = snapshot(out);
+  size_t differing = 0;
+  std::istringstream a(before), b(after);
+  for (std::string la, lb; std::getline(a, la) && std::getline(b, lb);) differing += la != lb;
+  EXPECT_LE(differing, 3u) << "the file, its folder's mtime and the manifest";
+  expect_like_fresh(w.project, out);
+}
+
+TEST(IncrementalSync, RemovedPackageGoes) {
+  Workspace w("img-thumbnail-lambda");
+  std::string out = w.out + "/fn";
+  ASSERT_EQ(sync_out(w.project, out).exit_code, 0);
+  ASSERT_TRUE(fs::exists(out + "/node_modules/@aws-sdk/client-s3/package.json"));
+  // the project drops @aws-sdk/client-s3
+  Outcome edit = run({"node", "-e", R"(
+    const fs = require('fs');
+    for (const [file, at] of [['package.json', p => p], ['package-lock.json', l => l.packages['']]]) {
+      const j = JSON.parse(fs.readFileSync(file));
+      delete at(j).dependencies['@aws-sdk/client-s3'];
+      fs.writeFileSync(file, JSON.stringify(j, null, 2));
+    })"}, w.project);
+  ASSERT_EQ(edit.exit_code, 0) << edit.err;
+  Synced c = sync_out(w.project, out);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_GT(c.removed, 100u);
+  EXPECT_EQ(c.added, 0u);
+  EXPECT_EQ(c.changed, 1u) << "package.json";
+  EXPECT_FALSE(fs::exists(out + "/node_modules/@aws-sdk/client-s3"));
+  expect_like_fresh(w.project, out);
+}
+
+TEST(IncrementalSync, RefusesAFolderLockcutDidNotWrite) {
+  std::string project = installed_corpus("img-thumbnail-lambda");
+  TempDir tmp;
+  std::string out = tmp.path() + "/out";
+  tmp.write("out/keep.txt", "mine");
+  Synced c = sync_out(project, out);
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_NE(c.err.find(".lockcut-sync.json"), std::string::npos) << c.err;
+  EXPECT_EQ(read_file(out + "/keep.txt"), "mine");
+  // a plain --out folder has no manifest either
+  ASSERT_EQ(lockcut({"pack", project, "--out", tmp.path() + "/plain"}).exit_code, 0);
+  EXPECT_EQ(sync_out(project, tmp.path() + "/plain").exit_code, 1);
+  // --force adopts it
+  Synced forced = sync_out(project, out, {"--force"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(forced.removed, 1u);
+  EXPECT_FALSE(fs::exists(out + "/keep.txt"));
+  expect_like_fresh(project, out);
+}
+
+}  // namespace
+}  // namespace lockcut::test
