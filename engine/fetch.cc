@@ -12,7 +12,6 @@
 // and remove their temporary files.
 #include "lockcut/fetch.h"
 
-#include <curl/curl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +21,7 @@
 #include <mutex>
 #include <optional>
 
+#include "curl_api.h"
 #include "lockcut/integrity.h"
 #include "lockcut/npm_cache.h"
 #include "lockcut/output.h"
@@ -76,6 +76,7 @@ struct Job {
   std::vector<size_t> requests;
   int attempt = 0;
   Clock::time_point not_before{};
+  const detail::CurlApi* curl = nullptr;  ///< set when the job starts
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   std::optional<TarballWriter> writer;
@@ -86,7 +87,7 @@ struct Job {
 size_t on_data(char* data, size_t size, size_t count, void* user) {
   Job& job = *static_cast<Job*>(user);
   long status = 0;
-  curl_easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &status);
+  job.curl->easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &status);
   // an error page's body is not a tarball: let it go by
   if (status != 200) return size * count;
   if (Status s = job.writer->write(data, size * count); !s) {
@@ -116,15 +117,14 @@ bool retryable_curl(CURLcode code) {
 // Owns the multi handle and every job's easy handle.
 class Downloader {
  public:
-  Downloader(std::vector<Job>& jobs, const FetchOptions& options, const TarballStore& store)
-      : jobs_(jobs), options_(options), store_(store), policy_(retry_policy(options)) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    multi_ = curl_multi_init();
+  Downloader(const detail::CurlApi& curl, std::vector<Job>& jobs, const FetchOptions& options,
+             const TarballStore& store)
+      : curl_(curl), jobs_(jobs), options_(options), store_(store), policy_(retry_policy(options)) {
+    multi_ = curl_.multi_init();
   }
   ~Downloader() {
     for (Job& job : jobs_) stop(job);
-    curl_multi_cleanup(multi_);
+    curl_.multi_cleanup(multi_);
   }
   Downloader(const Downloader&) = delete;
   Downloader& operator=(const Downloader&) = delete;
@@ -139,6 +139,7 @@ class Downloader {
   std::optional<Error> finish(Job& job, CURLcode code, std::string& path);
   std::string proxy_for(const std::string& url) const;
 
+  const detail::CurlApi& curl_;
   std::vector<Job>& jobs_;
   const FetchOptions& options_;
   const TarballStore& store_;
@@ -161,52 +162,53 @@ Status Downloader::start(Job& job) {
   job.write_error.reset();
   job.error[0] = '\0';
   ++job.attempt;
-  CURL* e = job.easy = curl_easy_init();
-  curl_easy_setopt(e, CURLOPT_URL, job.url.c_str());
-  curl_easy_setopt(e, CURLOPT_PRIVATE, &job);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &job);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, job.error);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  job.curl = &curl_;
+  CURL* e = job.easy = curl_.easy_init();
+  curl_.easy_setopt(e, CURLOPT_URL, job.url.c_str());
+  curl_.easy_setopt(e, CURLOPT_PRIVATE, &job);
+  curl_.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+  curl_.easy_setopt(e, CURLOPT_WRITEDATA, &job);
+  curl_.easy_setopt(e, CURLOPT_ERRORBUFFER, job.error);
+  curl_.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_.easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   // libcurl drops a custom Authorization header when a redirect leaves the
   // host, which is npm's rule too
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
-  curl_easy_setopt(e, CURLOPT_USERAGENT, "lockcut");
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+  curl_.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_.easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+  curl_.easy_setopt(e, CURLOPT_USERAGENT, "lockcut");
+  curl_.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   // fetch-timeout is an idle limit in npm; a stalled body is the same thing
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, std::max(1L, policy_.timeout_ms / 1000));
+  curl_.easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_.easy_setopt(e, CURLOPT_LOW_SPEED_TIME, std::max(1L, policy_.timeout_ms / 1000));
   if (std::string proxy = proxy_for(job.url); !proxy.empty()) {
-    curl_easy_setopt(e, CURLOPT_PROXY, proxy.c_str());
+    curl_.easy_setopt(e, CURLOPT_PROXY, proxy.c_str());
   }
-  if (auto noproxy = options_.config.get("noproxy")) curl_easy_setopt(e, CURLOPT_NOPROXY, noproxy->c_str());
-  if (auto ca = options_.config.get("cafile")) curl_easy_setopt(e, CURLOPT_CAINFO, ca->c_str());
-  if (options_.config.flag("strict-ssl") == false) curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+  if (auto noproxy = options_.config.get("noproxy")) curl_.easy_setopt(e, CURLOPT_NOPROXY, noproxy->c_str());
+  if (auto ca = options_.config.get("cafile")) curl_.easy_setopt(e, CURLOPT_CAINFO, ca->c_str());
+  if (options_.config.flag("strict-ssl") == false) curl_.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
   if (!job.authorization.empty()) {
-    job.headers = curl_slist_append(nullptr, ("Authorization: " + job.authorization).c_str());
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, job.headers);
+    job.headers = curl_.slist_append(nullptr, ("Authorization: " + job.authorization).c_str());
+    curl_.easy_setopt(e, CURLOPT_HTTPHEADER, job.headers);
   }
-  curl_multi_add_handle(multi_, e);
+  curl_.multi_add_handle(multi_, e);
   return Ok{};
 }
 
 void Downloader::stop(Job& job) {
   if (job.easy) {
-    curl_multi_remove_handle(multi_, job.easy);
-    curl_easy_cleanup(job.easy);
+    curl_.multi_remove_handle(multi_, job.easy);
+    curl_.easy_cleanup(job.easy);
     job.easy = nullptr;
   }
-  curl_slist_free_all(job.headers);
+  curl_.slist_free_all(job.headers);
   job.headers = nullptr;
   job.writer.reset();
 }
 
 std::optional<Error> Downloader::finish(Job& job, CURLcode code, std::string& path) {
   long status = 0;
-  curl_easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_.easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &status);
   std::string who = what(*job.request);
   if (job.write_error) {
     Error e = *job.write_error;
@@ -233,7 +235,7 @@ std::optional<Error> Downloader::finish(Job& job, CURLcode code, std::string& pa
   }
   bool retry = code == CURLE_OK ? retryable_status(status) : retryable_curl(code);
   std::string failure = code == CURLE_OK ? "HTTP " + std::to_string(status)
-                                         : std::string(job.error[0] ? job.error : curl_easy_strerror(code));
+                                         : std::string(job.error[0] ? job.error : curl_.easy_strerror(code));
   stop(job);
   if (retry && job.attempt <= policy_.retries) {
     job.not_before = Clock::now() + std::chrono::milliseconds(policy_.backoff_ms(job.attempt));
@@ -273,12 +275,12 @@ Status Downloader::run(std::vector<std::string>& paths) {
       it = waiting.erase(it);
     }
     int running = 0;
-    curl_multi_perform(multi_, &running);
+    curl_.multi_perform(multi_, &running);
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    while (CURLMsg* msg = curl_.multi_info_read(multi_, &left)) {
       if (msg->msg != CURLMSG_DONE) continue;
       Job* job = nullptr;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
+      curl_.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
       --active;
       size_t index = size_t(job - jobs_.data());
       if (std::optional<Error> e = finish(*job, msg->data.result, paths[index])) return *e;
@@ -292,7 +294,7 @@ Status Downloader::run(std::vector<std::string>& paths) {
       for (size_t i : waiting) next = std::min(next, jobs_[i].not_before);
     }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now());
-    curl_multi_poll(multi_, nullptr, 0, int(std::clamp<long>(long(wait.count()), 0, 1000)), nullptr);
+    curl_.multi_poll(multi_, nullptr, 0, int(std::clamp<long>(long(wait.count()), 0, 1000)), nullptr);
   }
   return Ok{};
 }
@@ -376,7 +378,9 @@ Result<std::vector<FetchedTarball>> fetch_tarballs(const std::vector<TarballRequ
                         {"set HOME or XDG_CACHE_HOME"});
   }
   std::vector<std::string> paths;
-  Downloader downloader(jobs, options, store);
+  auto curl = detail::curl_api();
+  if (!curl) return curl.take_error();
+  Downloader downloader(*curl.value(), jobs, options, store);
   if (Status s = downloader.run(paths); !s) return s.take_error();
   for (size_t j = 0; j < jobs.size(); ++j) {
     for (size_t i : jobs[j].requests) out[i] = {paths[j], TarballSource::registry, jobs[j].url};
