@@ -24,15 +24,8 @@
 # registry configured in npm's settings.
 set -euo pipefail
 
-die() {
-  printf 'compare-cross: error: %s\n' "$1" >&2
-  shift
-  for h in "$@"; do printf 'hint: %s\n' "$h" >&2; done
-  exit 1
-}
-log() { printf 'compare-cross: %s\n' "$*" >&2; }
-
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$script_dir/lib.sh"
 repo=$(dirname "$script_dir")
 build_dir=${BUILD_DIR:-build}
 [[ $build_dir == /* ]] || build_dir="$repo/$build_dir"
@@ -63,7 +56,6 @@ work=${work:-$build_dir/bench-cross}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-source "$script_dir/lib.sh"
 rows=()
 
 for p in "${projects[@]}"; do

@@ -22,15 +22,8 @@
 # and prints a Markdown table with the ratios and the machine on stdout.
 set -euo pipefail
 
-die() {
-  printf 'compare-incremental: error: %s\n' "$1" >&2
-  shift
-  for h in "$@"; do printf 'hint: %s\n' "$h" >&2; done
-  exit 1
-}
-log() { printf 'compare-incremental: %s\n' "$*" >&2; }
-
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$script_dir/lib.sh"
 repo=$(dirname "$script_dir")
 build_dir=${BUILD_DIR:-build}
 [[ $build_dir == /* ]] || build_dir="$repo/$build_dir"
@@ -54,7 +47,6 @@ work=${work:-$build_dir/bench-incremental}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-source "$script_dir/lib.sh"
 
 rows=()
 add_row() { rows+=("| $1 | $2 | $3 | $4 |"); }

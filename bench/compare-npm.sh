@@ -25,13 +25,6 @@
 # same tree first, once loadVirtual alone timed out).
 set -euo pipefail
 
-die() {
-  printf 'compare-npm: error: %s\n' "$1" >&2
-  shift
-  for h in "$@"; do printf 'hint: %s\n' "$h" >&2; done
-  exit 1
-}
-log() { printf 'compare-npm: %s\n' "$*" >&2; }
 usage() {
   cat <<'EOF'
 usage: bench/compare-npm.sh [--lockcut PATH] [--sizes "10000 100000"] [--runs N]
@@ -40,6 +33,7 @@ EOF
 }
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$script_dir/lib.sh"
 repo=$(dirname "$script_dir")
 build_dir=${BUILD_DIR:-build}
 [[ $build_dir == /* ]] || build_dir="$repo/$build_dir"

@@ -31,15 +31,8 @@
 # Needs node, npm, zip and the npm registry (or a warm npm cache).
 set -euo pipefail
 
-die() {
-  printf 'compare-pack: error: %s\n' "$1" >&2
-  shift
-  for h in "$@"; do printf 'hint: %s\n' "$h" >&2; done
-  exit 1
-}
-log() { printf 'compare-pack: %s\n' "$*" >&2; }
-
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$script_dir/lib.sh"
 repo=$(dirname "$script_dir")
 build_dir=${BUILD_DIR:-build}
 [[ $build_dir == /* ]] || build_dir="$repo/$build_dir"
@@ -64,7 +57,6 @@ work=${work:-$build_dir/bench-pack}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-source "$script_dir/lib.sh"
 
 rows=()
 add_row() { rows+=("| $1 | $2 | $3 | $4 |"); }

@@ -1,5 +1,16 @@
-# lib.sh: timing helpers the end-to-end comparisons share; sourced, with
-# $runs set by the caller and log() defined.
+# lib.sh: what the end-to-end comparisons share: messages and timing.
+# Sourced; measure() reads $runs from the caller.
+
+me=$(basename "$0" .sh)
+
+# die MESSAGE [HINT...]: the error and what to do, then exit 1
+die() {
+  printf '%s: error: %s\n' "$me" "$1" >&2
+  shift
+  for h in "$@"; do printf 'hint: %s\n' "$h" >&2; done
+  exit 1
+}
+log() { printf '%s: %s\n' "$me" "$*" >&2; }
 
 # seconds for one run of "$@" (wall clock)
 time_once() {
