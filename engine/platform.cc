@@ -153,24 +153,28 @@ std::string detect_node_version() {
   return run_version("node --version 2>/dev/null");
 }
 
-// npm's version without starting npm (a node process, ~0.2 s): follow the
-// `npm` on PATH to its real file (bin/npm-cli.js inside the npm package) and
-// read the version from the package.json of the folder named "npm" above it.
-// Falls back to asking npm when the layout is unusual.
-std::string detect_npm_version() {
+std::filesystem::path npm_package_dir() {
   std::filesystem::path npm = first_on_path("npm");
   for (auto up = npm.parent_path(); up.has_relative_path(); up = up.parent_path()) {
-    if (up.filename() != "npm") continue;
+    if (up.filename() == "npm") return up;
+  }
+  return {};
+}
+
+// npm's version without starting npm (a node process, ~0.2 s): the version
+// in the package.json of npm_package_dir(). Falls back to asking npm when
+// the layout is unusual.
+std::string detect_npm_version() {
+  if (std::filesystem::path dir = npm_package_dir(); !dir.empty()) {
     simdjson::ondemand::parser parser;
     simdjson::padded_string json;
     simdjson::ondemand::document doc;
     std::string_view name, version;
-    if (simdjson::padded_string::load((up / "package.json").string()).get(json) ||
-        parser.iterate(json).get(doc) || doc["name"].get_string().get(name) || name != "npm" ||
-        doc["version"].get_string().get(version)) {
-      break;
+    if (!simdjson::padded_string::load((dir / "package.json").string()).get(json) &&
+        !parser.iterate(json).get(doc) && !doc["name"].get_string().get(name) && name == "npm" &&
+        !doc["version"].get_string().get(version)) {
+      return std::string(version);
     }
-    return std::string(version);
   }
   return run_version("npm --version 2>/dev/null");
 }

@@ -6,17 +6,15 @@
 // credentials when the URL is on the same host).
 #include "lockcut/registry.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
 #include "lockcut/integrity.h"
+#include "lockcut/platform.h"
 
 namespace lockcut {
 
@@ -131,26 +129,6 @@ std::optional<std::string> credentials_for(const Url& url, const NpmConfig& c) {
     else key.erase(key.rfind('/') + 1);
   }
   return std::nullopt;
-}
-
-// The npm package folder of the `npm` on PATH (bin/npm -> .../npm/bin/npm-cli.js).
-fs::path npm_package_dir() {
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "";
-  while (!dirs.empty()) {
-    size_t colon = dirs.find(':');
-    std::string dir(dirs.substr(0, colon));
-    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
-    fs::path candidate = fs::path(dir) / "npm";
-    if (dir.empty() || ::access(candidate.c_str(), X_OK) != 0) continue;
-    std::error_code ec;
-    fs::path real = fs::canonical(candidate, ec);
-    for (fs::path up = real.parent_path(); !ec && up.has_relative_path(); up = up.parent_path()) {
-      if (up.filename() == "npm") return up;
-    }
-    return {};
-  }
-  return {};
 }
 
 }  // namespace

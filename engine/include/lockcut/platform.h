@@ -8,6 +8,7 @@
 // prerelease versions included.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "lockcut/manifest.h"
@@ -32,6 +33,10 @@ std::string host_libc(const std::string& os);
 
 /// `node --version` without the `v`, or empty when node is not installed.
 std::string detect_node_version();
+
+/// The folder of the npm package behind the `npm` on PATH (bin/npm links to
+/// .../npm/bin/npm-cli.js); empty when npm is not installed.
+std::filesystem::path npm_package_dir();
 
 /// `npm --version`, or empty when npm is not installed.
 std::string detect_npm_version();
