@@ -173,9 +173,10 @@ int cmd_pack(int argc, char** argv) {
     ("link", "hard-link files instead of copying them (--out on the same filesystem)")
     ("force", "replace an existing output (with --sync: update a folder lockcut did not write)")
     ("sync", "--out: update an existing output folder in place, writing only what changed")
-    ("no-cache", "zip: compress every file, neither reading nor writing the entry cache")
-    ("verify", "zip: reuse a cached entry only when the file's content hash matches, not on "
-               "size and mtime alone")
+    ("no-cache", "read every package folder and compress every file, neither reading nor "
+                 "writing the cache of folder listings and zip entries")
+    ("verify", "read every package folder, and reuse a cached zip entry only when the file's "
+               "content hash matches, not on size and mtime alone")
     ("functions", "pack every function listed in lockcut.json (or package.json's \"lockcut\" "
                   "field) in one run")
     ("config", "with --functions: read the functions from this file", cxxopts::value<std::string>())
@@ -301,6 +302,8 @@ int cmd_pack(int argc, char** argv) {
              ",\"entriesCompressed\":" + std::to_string(stats->entries_compressed) +
              ",\"entriesReused\":" + std::to_string(stats->entries_reused);
     }
+    out += ",\"foldersWalked\":" + std::to_string(plan->folders_walked) +
+           ",\"foldersReused\":" + std::to_string(plan->folders_reused);
     out += ",\"warnings\":[";
     for (size_t i = 0; i < warnings.size(); ++i) out += (i ? "," : "") + json_string(warnings[i]);
     out += "]}\n";

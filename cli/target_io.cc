@@ -7,13 +7,15 @@
 #include "cli.h"
 #include "lockcut/npm_config.h"
 #include "lockcut/plan.h"
+#include "lockcut/tree_cache.h"
 
 namespace lockcut::cli {
 
 void add_fetch_options(cxxopts::Options& o) {
   o.add_options("fetch")
-    ("cache", "lockcut's cache of verified tarballs (default: $XDG_CACHE_HOME/lockcut or "
-              "~/.cache/lockcut)", cxxopts::value<std::string>())
+    ("cache", "lockcut's cache: verified tarballs, and for pack zip entries and folder "
+              "listings (default: $XDG_CACHE_HOME/lockcut or ~/.cache/lockcut)",
+     cxxopts::value<std::string>())
     ("offline", "no network: take what the target needs from npm's and lockcut's caches only");
 }
 
@@ -92,6 +94,10 @@ Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& an
   auto fetched = provision_for_target(r, analysis, perf);
   if (!fetched) return fetched.take_error();
   po.sources = fetched->sources();
+  // the last run's listings of the package folders, unless no cache is trusted
+  if (!r.count("no-cache") && !r.count("verify")) {
+    po.tree_cache = r.count("cache") ? r["cache"].as<std::string>() + "/trees" : TreeCache::default_dir();
+  }
 
   Result<PackPlan> plan = [&] {
     PhaseTimer t(perf, "plan");

@@ -33,9 +33,11 @@
 #include <simdjson.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
 
 #include "lockcut/location.h"
 #include "lockcut/packlist.h"
+#include "lockcut/tree_cache.h"
 
 namespace lockcut {
 
@@ -84,6 +86,9 @@ struct TaskOutput {
   std::vector<std::pair<std::string, std::string>> problems;  ///< (location, how it differs)
   std::vector<std::pair<std::string, std::string>> bins;  ///< (bin name, path in package)
   std::optional<Error> error;
+  std::optional<FolderListing> listing;  ///< new, to keep in the tree cache
+  bool reused = false;                   ///< the kept listing still held
+  bool changed = false;                  ///< the kept listing was updated
 };
 
 enum class TaskKind : uint8_t { installed, packed, hidden };
@@ -96,87 +101,6 @@ struct Task {
   NodeId node = kNoNode;  ///< for installed packages: checked against its package.json
   bool workspace = false; ///< a workspace folder: the root's ignore files apply too
 };
-
-// Lists `dir` (fd) recursively into out, dest-relative. `skip_node_modules`
-// applies to the top level only: a package's dependencies are their own
-// tasks, but a folder called node_modules deeper inside a package is content.
-bool walk(int dirfd, const std::string& source, const std::string& dest, uint32_t package,
-          bool skip_node_modules, TaskOutput& out) {
-  DIR* d = ::fdopendir(dirfd);
-  if (!d) {
-    out.error = system_error("cannot read folder '" + source + "': " + errno_text(errno));
-    ::close(dirfd);
-    return false;
-  }
-  bool ok = true;
-  while (dirent* e = ::readdir(d)) {
-    std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    if (skip_node_modules && name == "node_modules") continue;
-    struct stat st;
-    if (::fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      out.error = system_error("cannot stat '" + source + "/" + std::string(name) + "': " +
-                               errno_text(errno));
-      ok = false;
-      break;
-    }
-    std::string src = source + "/" + std::string(name);
-    std::string dst = join(dest, name);
-    if (S_ISDIR(st.st_mode)) {
-      int fd = ::openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0) {
-        out.error = system_error("cannot open folder '" + src + "': " + errno_text(errno));
-        ok = false;
-        break;
-      }
-      if (!walk(fd, src, dst, package, false, out)) {
-        ok = false;
-        break;
-      }
-      continue;
-    }
-    PlanEntry entry;
-    entry.dest = std::move(dst);
-    entry.mode = st.st_mode & 07777;
-    entry.mtime_ns = uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec);
-    entry.package = package;
-    if (S_ISLNK(st.st_mode)) {
-      std::string target(size_t(st.st_size > 0 ? st.st_size : 256), '\0');
-      ssize_t n = ::readlinkat(dirfd, e->d_name, target.data(), target.size());
-      if (n < 0) {
-        out.error = system_error("cannot read link '" + src + "': " + errno_text(errno));
-        ok = false;
-        break;
-      }
-      target.resize(size_t(n));
-      entry.type = EntryType::symlink;
-      entry.target = std::move(target);
-      entry.source = std::move(src);
-    } else if (S_ISREG(st.st_mode)) {
-      entry.type = EntryType::file;
-      entry.size = uint64_t(st.st_size);
-      entry.source = std::move(src);
-    } else {
-      out.error = user_error("'" + src + "' is neither a file, a folder nor a symlink",
-                             {"lockcut ships only those; remove it or leave the package out"});
-      ok = false;
-      break;
-    }
-    out.entries.push_back(std::move(entry));
-  }
-  ::closedir(d);
-  return ok;
-}
-
-bool walk_folder(const std::string& source, const std::string& dest, uint32_t package,
-                 bool skip_node_modules, TaskOutput& out) {
-  int fd = ::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    out.error = system_error("cannot open folder '" + source + "': " + errno_text(errno));
-    return false;
-  }
-  return walk(fd, source, dest, package, skip_node_modules, out);
-}
 
 // npm-normalize-package-bin: a bin name is its last path segment; a bin
 // path is made relative to the package and may not leave it.
@@ -206,53 +130,133 @@ std::string clean_bin_name(std::string_view name) {
   return std::string(name);
 }
 
-// Reads the installed package.json of a package task: its name and version
-// against the lockfile's, and its `bin`.
-void check_package_json(const Graph& graph, const Task& task, simdjson::dom::parser& parser,
-                        TaskOutput& out) {
+enum class ManifestRead : uint8_t { ok, not_installed, unreadable };
+
+// Reads what the plan needs of the package.json in `folder`: its name and
+// version (checked against the lockfile) and its `bin`.
+ManifestRead read_manifest(const std::string& folder, simdjson::dom::parser& parser,
+                           ManifestFacts& m) {
+  m = ManifestFacts{};
+  m.read_ns = wall_clock_ns();
+  std::string path = folder + "/package.json";
+  struct stat st;
+  if (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return ManifestRead::not_installed;
+  simdjson::dom::element doc;
+  if (::lstat(path.c_str(), &st) != 0 || parser.load(path).get(doc)) return ManifestRead::unreadable;
+  m.known = true;
+  m.size = uint64_t(st.st_size);
+  m.mtime_ns = uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec);
+  m.ctime_ns = uint64_t(st.st_ctim.tv_sec) * 1000000000u + uint64_t(st.st_ctim.tv_nsec);
+  std::string_view name, version;
+  m.has_name = !doc["name"].get(name);
+  m.has_version = !doc["version"].get(version);
+  m.name = name;
+  m.version = version;
+  simdjson::dom::element bin;
+  if (doc["bin"].get(bin)) return ManifestRead::ok;
+  std::string_view one;
+  if (!bin.get(one)) {
+    // a string `bin` is named for the package; the caller knows its name
+    m.bins.emplace_back("", clean_bin_path(one));
+    return ManifestRead::ok;
+  }
+  simdjson::dom::object obj;
+  if (bin.get(obj)) return ManifestRead::ok;
+  for (auto field : obj) {
+    std::string_view value;
+    std::string bin_name = clean_bin_name(field.key);
+    if (field.value.get(value) || bin_name.empty()) continue;
+    m.bins.emplace_back(std::move(bin_name), clean_bin_path(value));
+  }
+  return ManifestRead::ok;
+}
+
+// Whether facts kept with a listing still describe its package.json: same
+// size, mtime and ctime as the listing saw now, and not changed so close to
+// when they were read that a second change could hide in the same tick.
+bool facts_hold(const ManifestFacts& m, const FolderListing& listing) {
+  if (!m.known || m.ctime_ns + kRacyWindowNs >= m.read_ns) return false;
+  for (const ListedFile& f : listing.files) {
+    if (f.path != "package.json") continue;
+    return f.type == EntryType::file && f.size == m.size && f.mtime_ns == m.mtime_ns &&
+           f.ctime_ns == m.ctime_ns;
+  }
+  return false;
+}
+
+// The installed package.json of a package task against the lockfile; its
+// bins into `out`.
+void check_manifest(const Graph& graph, const Task& task, ManifestRead read,
+                    const ManifestFacts& m, TaskOutput& out) {
   const Node& node = graph.node(task.node);
-  std::string path = task.source + "/package.json";
   std::string want = std::string(node.package_name()) +
                      (node.version().empty() ? "" : "@" + std::string(node.version()));
-  struct stat st;
-  if (::stat(task.source.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (read == ManifestRead::not_installed) {
     out.problems.emplace_back(node.location, want + " is not installed");
     return;
   }
-  simdjson::dom::element doc;
-  if (parser.load(path).get(doc)) {
+  if (read == ManifestRead::unreadable) {
     out.problems.emplace_back(node.location, want + " has no readable package.json");
     return;
   }
-  std::string_view name, version;
-  bool has_name = !doc["name"].get(name);
-  bool has_version = !doc["version"].get(version);
-  if ((has_name && name != node.package_name()) ||
-      (!node.version().empty() && has_version && version != node.version()) ||
-      (!node.version().empty() && !has_version)) {
+  if ((m.has_name && m.name != node.package_name()) ||
+      (!node.version().empty() && m.has_version && m.version != node.version()) ||
+      (!node.version().empty() && !m.has_version)) {
     out.problems.emplace_back(node.location, "lockfile says " + want + ", installed is " +
-                                                 std::string(has_name ? name : node.name) + "@" +
-                                                 std::string(has_version ? version : "?"));
+                                                 (m.has_name ? m.name : std::string(node.name)) +
+                                                 "@" + (m.has_version ? m.version : "?"));
   }
-  simdjson::dom::element bin;
-  if (doc["bin"].get(bin)) return;
-  std::string_view one;
-  if (!bin.get(one)) {
-    std::string_view pkg = has_name ? name : node.package_name();
-    std::string bin_name = clean_bin_name(pkg);
-    std::string bin_path = clean_bin_path(one);
-    if (!bin_name.empty() && !bin_path.empty()) out.bins.emplace_back(bin_name, bin_path);
-    return;
+  for (const auto& [name, path] : m.bins) {
+    std::string bin_name = name.empty() ? clean_bin_name(m.has_name ? std::string_view(m.name)
+                                                                    : node.package_name())
+                                        : name;
+    if (!bin_name.empty() && !path.empty()) out.bins.emplace_back(bin_name, path);
   }
-  simdjson::dom::object obj;
-  if (bin.get(obj)) return;
-  for (auto field : obj) {
-    std::string_view value;
-    if (field.value.get(value)) continue;
-    std::string bin_name = clean_bin_name(field.key);
-    std::string bin_path = clean_bin_path(value);
-    if (!bin_name.empty() && !bin_path.empty()) out.bins.emplace_back(bin_name, bin_path);
+}
+
+// Lists an installed package (or hidden folder) through the tree cache:
+// the last listing when it still holds, else a walk. `kept` is the cache's
+// listing of this folder (updated in place), nullptr when there is none or
+// the cache is not used; `keep` says whether to hand a new one back.
+void list_installed(const Graph& graph, const Task& task, FolderListing* kept, bool keep,
+                    uint64_t started_ns, simdjson::dom::parser& parser, TaskOutput& out) {
+  FolderListing fresh;
+  FolderListing& listing = kept ? *kept : fresh;
+  bool reused = kept && revalidate(task.source, listing);
+  bool changed = false;
+  if (task.node != kNoNode) {
+    ManifestRead read = ManifestRead::ok;
+    if (!reused || !facts_hold(listing.manifest, listing)) {
+      read = read_manifest(task.source, parser, listing.manifest);
+      changed = true;
+    }
+    check_manifest(graph, task, read, listing.manifest, out);
+    if (!out.problems.empty()) return;
   }
+  if (!reused) {
+    listing.made_ns = started_ns;
+    changed = true;
+    if (Status s = list_folder(task.source, task.kind == TaskKind::installed, listing); !s) {
+      listing.dirs.clear();  // never trusted again
+      out.error = s.take_error();
+      return;
+    }
+  }
+  out.entries.reserve(listing.files.size());
+  for (const ListedFile& f : listing.files) {
+    PlanEntry& e = out.entries.emplace_back();
+    e.dest = join(task.dest, f.path);
+    e.source = task.source + "/" + f.path;
+    e.target = f.target;
+    e.size = f.size;
+    e.mtime_ns = f.mtime_ns;
+    e.mode = f.mode;
+    e.package = task.package;
+    e.type = f.type;
+  }
+  out.reused = reused;
+  out.changed = changed;
+  if (!kept && keep) out.listing = std::move(fresh);
 }
 
 void run_packed(const Task& task, const std::string& root_dir, const std::string& skip,
@@ -533,21 +537,55 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     }
   }
 
+  // the listings of the last run, where they still hold (tree_cache.h)
+  std::optional<TreeCache> trees;
+  if (!options.tree_cache.empty()) {
+    trees.emplace(options.tree_cache, root_dir);
+    if (!trees->load()) {
+      plan.notes.push_back("the folder listings in '" + trees->path() +
+                           "' were damaged: removed, and every package listed again");
+    }
+  }
+  const uint64_t started_ns = wall_clock_ns();
+  // a folder shipped twice (two links to one package) is listed by its
+  // first task through the cache, by the others on their own
+  std::vector<FolderListing*> kept(tasks.size(), nullptr);
+  std::vector<bool> keep(tasks.size(), false);
+  if (trees) {
+    std::unordered_set<std::string_view> seen;
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      if (tasks[i].kind == TaskKind::packed || !seen.insert(tasks[i].source).second) continue;
+      kept[i] = trees->find(tasks[i].source);
+      keep[i] = true;
+    }
+  }
   std::vector<TaskOutput> outputs(tasks.size());
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
   tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
     const Task& task = tasks[i];
     TaskOutput& out = outputs[i];
+    if (task.kind != TaskKind::packed) {
+      list_installed(graph, task, kept[i], keep[i], started_ns, parsers.local(), out);
+      return;
+    }
     if (task.node != kNoNode) {
-      check_package_json(graph, task, parsers.local(), out);
+      ManifestFacts m;
+      check_manifest(graph, task, read_manifest(task.source, parsers.local(), m), m, out);
       if (!out.problems.empty()) return;
     }
-    switch (task.kind) {
-      case TaskKind::installed: walk_folder(task.source, task.dest, task.package, true, out); break;
-      case TaskKind::hidden: walk_folder(task.source, task.dest, task.package, false, out); break;
-      case TaskKind::packed: run_packed(task, root_dir, options.output, out); break;
-    }
+    run_packed(task, root_dir, options.output, out);
   });
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (tasks[i].kind == TaskKind::packed) continue;
+    ++(outputs[i].reused ? plan.folders_reused : plan.folders_walked);
+    if (outputs[i].listing) trees->put(tasks[i].source, std::move(*outputs[i].listing));
+    if (kept[i] && outputs[i].changed) trees->touch();
+  }
+  if (trees) {
+    if (Status s = trees->store(); !s) {
+      plan.notes.push_back("the folder listings were not kept for the next run: " + s.error().message);
+    }
+  }
 
   std::vector<std::pair<std::string, std::string>> problems;  // (location, what)
   for (TaskOutput& out : outputs) {
@@ -601,7 +639,8 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     }
     std::vector<PlanEntry> extra;
     for (auto& [dest, e] : bins) extra.push_back(std::move(e));
-    outputs.push_back(TaskOutput{std::move(extra), {}, {}, {}});
+    TaskOutput& links = outputs.emplace_back();
+    links.entries = std::move(extra);
   }
 
   size_t total = 0;
@@ -610,8 +649,8 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   for (TaskOutput& out : outputs) {
     for (PlanEntry& e : out.entries) plan.entries.push_back(std::move(e));
   }
-  std::sort(plan.entries.begin(), plan.entries.end(),
-            [](const PlanEntry& a, const PlanEntry& b) { return a.dest < b.dest; });
+  tbb::parallel_sort(plan.entries.begin(), plan.entries.end(),
+                     [](const PlanEntry& a, const PlanEntry& b) { return a.dest < b.dest; });
   for (size_t i = 1; i < plan.entries.size(); ++i) {
     if (plan.entries[i].dest == plan.entries[i - 1].dest) {
       const PlanEntry& a = plan.entries[i - 1];

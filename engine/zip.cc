@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include <libdeflate.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -39,6 +40,7 @@
 
 #include "lockcut/entry_cache.h"
 #include "lockcut/output.h"
+#include "lockcut/tree_cache.h"
 
 namespace lockcut::detail {
 
@@ -182,36 +184,32 @@ void pack_item(const ArchiveItem& item, const CacheSlot* slot, std::string_view 
   p.bytes = p.data;
 }
 
-// Nanoseconds since the epoch on the clock file times come from.
-uint64_t now_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
-
 }  // namespace
 
 std::vector<ArchiveItem> archive_items(const PackPlan& plan) {
+  // The entries are sorted, and all names under one folder are contiguous in
+  // byte order, so each folder goes right before the first entry under it:
+  // one pass with the chain of folders the last entry was in. (A folder
+  // "a/" sorts after "a.b", which is fine: it is emitted when "a/x" comes.)
   std::vector<ArchiveItem> items;
   items.reserve(plan.entries.size() * 5 / 4);
-  std::string last_dir;
+  std::vector<std::string_view> open;  // folders of the last entry, outermost first
   for (const PlanEntry& e : plan.entries) {
-    // folders of this entry not yet emitted (entries are sorted, so a
-    // folder's entries are contiguous... except that "a.b" sorts between
-    // "a" and "a/x"; a set of emitted folders keeps that honest)
-    for (size_t slash = e.dest.find('/'); slash != std::string::npos;
-         slash = e.dest.find('/', slash + 1)) {
+    std::string_view dest = e.dest;
+    size_t depth = 0;
+    while (depth < open.size() && dest.size() > open[depth].size() &&
+           dest.starts_with(open[depth]) && dest[open[depth].size()] == '/') {
+      ++depth;
+    }
+    open.resize(depth);
+    size_t from = depth ? open.back().size() + 1 : 0;
+    for (size_t slash = dest.find('/', from); slash != std::string_view::npos;
+         slash = dest.find('/', slash + 1)) {
+      open.push_back(dest.substr(0, slash));
       items.push_back(ArchiveItem{e.dest.substr(0, slash + 1), nullptr});
     }
     items.push_back(ArchiveItem{e.dest, &e});
   }
-  std::sort(items.begin(), items.end(),
-            [](const ArchiveItem& a, const ArchiveItem& b) { return a.name < b.name; });
-  items.erase(std::unique(items.begin(), items.end(),
-                          [](const ArchiveItem& a, const ArchiveItem& b) {
-                            return a.name == b.name && !a.entry && !b.entry;
-                          }),
-              items.end());
   return items;
 }
 
@@ -263,16 +261,24 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     for (const ArchiveItem& item : items) {
       if (item.entry && item.entry->type == EntryType::file) ++slots[item.entry->package].left;
     }
+    // A package installed twice (same name, version, integrity) has two sets
+    // of mtimes; sharing one record, each run would find the other's and
+    // read every file again. The second copy gets a record of its own.
+    std::unordered_map<std::string, unsigned> copies;
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i].left == 0) continue;
+      slots[i].key = EntryCache::key(plan.packages[i], options.level);
+      if (unsigned n = copies[slots[i].key]++) slots[i].key += " copy " + std::to_string(n);
+    }
     tbb::parallel_for(size_t(0), slots.size(), [&](size_t i) {
       if (slots[i].left == 0) return;
-      slots[i].key = EntryCache::key(plan.packages[i], options.level);
       slots[i].state = cache->load(slots[i].key, slots[i].record);
     });
     for (const CacheSlot& s : slots) stats.cache_damaged += s.state == RecordState::damaged;
   }
   // a file written this recently could change again within the same clock
   // tick and keep its mtime (git's "racy" entries): its record says so
-  const uint64_t racy_after = now_ns() - 2000000000u;
+  const uint64_t racy_after = wall_clock_ns() - kRacyWindowNs;
   std::mutex problem_mutex;
   tbb::task_group stores;
   struct Wait {
@@ -283,7 +289,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   // once the package's last member has passed, if anything differed
   auto remember = [&](const PlanEntry& e, Packed& p) {
     CacheSlot& s = slots[e.package];
-    CachedEntry c{std::string(rel_path(e, plan.packages[e.package])), e.size,
+    CachedEntry c{rel_path(e, plan.packages[e.package]), e.size,
                   e.mtime_ns >= racy_after ? kRacyMtime : e.mtime_ns, e.mode, p.crc, p.method,
                   p.sha, p.bytes};
     if (!p.cached) s.owned.push_back(std::move(p.data));
@@ -307,83 +313,100 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   std::vector<CentralRecord> central(items.size());
   tbb::enumerable_thread_specific<Compressor> compressors(options.level);
   std::atomic<bool>& stop = interrupt_flag();
+  // the writer's part of one member, in output order
+  auto emit = [&](const ArchiveItem& item, Packed& p) {
+    uint32_t external;
+    if (!item.entry) {
+      external = (0040755u << 16) | 0x10;  // folder, and the MS-DOS folder bit
+    } else if (item.entry->type == EntryType::symlink) {
+      external = 0120777u << 16;
+    } else {
+      external = (0100000u | normalized_mode(item.entry->mode)) << 16;
+    }
+    if (offset + out.bytes.size() > 0xFFFFFFFFull || p.bytes.size() > 0xFFFFFFFFull) {
+      error = user_error("the zip would pass 4 GiB, the limit without ZIP64",
+                         {"write a folder (--out) or a tar (--tar)"});
+      return;
+    }
+    CentralRecord rec{p.crc, uint32_t(p.bytes.size()), uint32_t(p.size),
+                      uint32_t(offset + out.bytes.size()), external, p.method};
+    central[p.index] = rec;
+    out.u32(0x04034b50);
+    out.u16(kVersionNeeded);
+    out.u16(kFlagUtf8);
+    out.u16(p.method);
+    out.u16(dos_time);
+    out.u16(dos_date);
+    out.u32(p.crc);
+    out.u32(rec.csize);
+    out.u32(rec.usize);
+    out.u16(uint16_t(item.name.size()));
+    out.u16(0);
+    out.str(item.name);
+    out.bytes.insert(out.bytes.end(), p.bytes.begin(), p.bytes.end());
+    stats.files_read += p.read;
+    if (item.entry && item.entry->type == EntryType::file) {
+      ++(p.cached ? stats.entries_reused : stats.entries_compressed);
+      if (!slots.empty()) remember(*item.entry, p);
+    }
+    if (out.bytes.size() >= (1u << 20)) {
+      size_t pending = out.bytes.size();
+      flush(false);
+      offset += pending - out.bytes.size();
+    }
+    if (item.entry && options.progress) options.progress->fetch_add(1);
+  };
+  // Members travel in batches (up to 256, or 4 MiB of source): a warm run's
+  // members are copies from the cache, and one pipeline token per member
+  // cost more in hand-offs between threads than the copies did.
+  using Batch = std::vector<Packed>;
   size_t next = 0;
   const size_t tokens = size_t(tbb::this_task_arena::max_concurrency()) * 4;
   tbb::parallel_pipeline(
       tokens,
-      tbb::make_filter<void, Packed*>(tbb::filter_mode::serial_in_order,
-                                      [&](tbb::flow_control& fc) -> Packed* {
-                                        if (next == items.size() || error || stop.load()) {
-                                          fc.stop();
-                                          return nullptr;
-                                        }
-                                        auto* p = new Packed;
-                                        p->index = next++;
-                                        return p;
-                                      }) &
-          tbb::make_filter<Packed*, Packed*>(tbb::filter_mode::parallel,
-                                             [&](Packed* p) {
-                                               const ArchiveItem& item = items[p->index];
-                                               const CacheSlot* slot = nullptr;
-                                               std::string_view rel;
-                                               if (item.entry && !slots.empty()) {
-                                                 slot = &slots[item.entry->package];
-                                                 rel = rel_path(*item.entry, plan.packages[item.entry->package]);
-                                               }
-                                               pack_item(item, slot, rel, options.verify,
-                                                         compressors.local(), *p);
-                                               return p;
-                                             }) &
-          tbb::make_filter<Packed*, void>(
-              tbb::filter_mode::serial_in_order, [&](Packed* raw) {
-                std::unique_ptr<Packed> p(raw);
-                if (error) return;
-                if (p->error) {
-                  error = std::move(p->error);
-                  return;
+      tbb::make_filter<void, Batch*>(
+          tbb::filter_mode::serial_in_order,
+          [&](tbb::flow_control& fc) -> Batch* {
+            if (next == items.size() || error || stop.load()) {
+              fc.stop();
+              return nullptr;
+            }
+            auto* batch = new Batch;
+            uint64_t bytes = 0;
+            while (next < items.size() && batch->size() < 256 && bytes < (4u << 20)) {
+              const PlanEntry* e = items[next].entry;
+              if (e && e->type == EntryType::file) bytes += e->size;
+              batch->emplace_back().index = next++;
+            }
+            return batch;
+          }) &
+          tbb::make_filter<Batch*, Batch*>(
+              tbb::filter_mode::parallel,
+              [&](Batch* batch) {
+                Compressor& comp = compressors.local();
+                for (Packed& p : *batch) {
+                  const ArchiveItem& item = items[p.index];
+                  const CacheSlot* slot = nullptr;
+                  std::string_view rel;
+                  if (item.entry && !slots.empty()) {
+                    slot = &slots[item.entry->package];
+                    rel = rel_path(*item.entry, plan.packages[item.entry->package]);
+                  }
+                  pack_item(item, slot, rel, options.verify, comp, p);
                 }
-                const ArchiveItem& item = items[p->index];
-                uint32_t external;
-                if (!item.entry) {
-                  external = (0040755u << 16) | 0x10;  // folder, and the MS-DOS folder bit
-                } else if (item.entry->type == EntryType::symlink) {
-                  external = 0120777u << 16;
-                } else {
-                  external = (0100000u | normalized_mode(item.entry->mode)) << 16;
-                }
-                if (offset + out.bytes.size() > 0xFFFFFFFFull || p->bytes.size() > 0xFFFFFFFFull) {
-                  error = user_error("the zip would pass 4 GiB, the limit without ZIP64",
-                                     {"write a folder (--out) or a tar (--tar)"});
-                  return;
-                }
-                CentralRecord rec{p->crc, uint32_t(p->bytes.size()), uint32_t(p->size),
-                                  uint32_t(offset + out.bytes.size()), external, p->method};
-                central[p->index] = rec;
-                out.u32(0x04034b50);
-                out.u16(kVersionNeeded);
-                out.u16(kFlagUtf8);
-                out.u16(p->method);
-                out.u16(dos_time);
-                out.u16(dos_date);
-                out.u32(p->crc);
-                out.u32(rec.csize);
-                out.u32(rec.usize);
-                out.u16(uint16_t(item.name.size()));
-                out.u16(0);
-                out.str(item.name);
-                out.bytes.insert(out.bytes.end(), p->bytes.begin(), p->bytes.end());
-                stats.files_read += p->read;
-                if (item.entry && item.entry->type == EntryType::file) {
-                  ++(p->cached ? stats.entries_reused : stats.entries_compressed);
-                  if (!slots.empty()) remember(*item.entry, *p);
-                }
-                if (out.bytes.size() >= (1u << 20)) {
-                  size_t pending = out.bytes.size();
-                  flush(false);
-                  offset += pending - out.bytes.size();
-                }
-                if (item.entry && options.progress) options.progress->fetch_add(1);
-              }));
+                return batch;
+              }) &
+          tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* raw) {
+            std::unique_ptr<Batch> batch(raw);
+            for (Packed& p : *batch) {
+              if (error) return;
+              if (p.error) {
+                error = std::move(p.error);
+                return;
+              }
+              emit(items[p.index], p);
+            }
+          }));
   if (stop.load()) return interrupted_error();
   if (error) return std::move(*error);
 

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,7 +43,7 @@ inline constexpr uint64_t kRacyMtime = UINT64_MAX;
 /// One file of a package as a zip member: what it was made from and its
 /// compressed bytes.
 struct CachedEntry {
-  std::string path;       ///< relative to the package's folder
+  std::string_view path;  ///< relative to the package's folder (not owned, like `data`)
   uint64_t size = 0;      ///< uncompressed bytes
   uint64_t mtime_ns = 0;  ///< the source's mtime, or kRacyMtime
   uint32_t mode = 0;      ///< the source's permission bits
@@ -55,7 +56,7 @@ struct CachedEntry {
 /// A package's members as read from the cache, sorted by path.
 struct EntryRecord {
   std::vector<CachedEntry> entries;
-  std::vector<uint8_t> blob;  ///< the record file; the entries' data point into it
+  std::shared_ptr<const void> mapping;  ///< the record file, mapped: the entries' data point into it
 
   /// The member for `path`, or nullptr.
   const CachedEntry* find(std::string_view path) const;

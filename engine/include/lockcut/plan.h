@@ -82,6 +82,8 @@ struct PackPlan {
   uint64_t files = 0;                 ///< regular files
   uint64_t bytes = 0;                 ///< their total size
   std::vector<std::string> notes;     ///< things the user should know
+  uint64_t folders_walked = 0;  ///< package and hidden folders read from disk
+  uint64_t folders_reused = 0;  ///< ... whose kept listing still held (tree_cache.h)
 };
 
 /// How to plan.
@@ -96,6 +98,9 @@ struct PlanOptions {
   /// lockfile location: what the target needs and the tree lacks, unpacked
   /// from verified tarballs (provision.h).
   std::map<std::string, std::string, std::less<>> sources;
+  /// Where listings of the package folders are kept between runs
+  /// (tree_cache.h); "" to read every folder.
+  std::string tree_cache;
 };
 
 /// A kept package and the folder `pack` writes it to.

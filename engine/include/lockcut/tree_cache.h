@@ -1,0 +1,119 @@
+// tree_cache.h: what each installed package folder held at the last pack,
+// kept so that the next pack stats what it listed instead of reading every
+// folder again.
+//
+// Listing a package means opening and reading each of its folders and
+// stat'ing each entry; on a warm run of a large tree that was half the time.
+// A listing stays true while none of its folders changed: adding, removing
+// or renaming an entry changes the folder's mtime and ctime, and replacing
+// the folder changes its inode. So a warm run stats each listed folder (one
+// call instead of open, fcntl, two getdents and close) and each listed file
+// (for the size, mtime and mode the plan carries anyway), and walks a
+// package again only when one of its folders differs. The ctime is what is
+// trusted, because no tool can set it back; a folder changed within
+// kRacyWindow before the listing was made is not trusted, because a second
+// change within the same clock tick could keep its timestamps. package.json's
+// name, version and `bin` are kept with the listing too, and reused while
+// package.json's size, mtime and ctime are the same.
+//
+// One snapshot file per project under `<cache>/trees/`, sealed and written
+// atomically like an entry record (record_io.h): a damaged one is removed
+// and the tree walked, never believed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lockcut/plan.h"
+#include "lockcut/result.h"
+
+namespace lockcut {
+
+/// A folder of a listing and the timestamps that say it is unchanged.
+struct ListedDir {
+  std::string path;  ///< relative to the package folder; "" is the folder itself
+  uint64_t mtime_ns = 0, ctime_ns = 0, ino = 0;
+};
+
+/// A file or symlink of a listing, as last stat'ed.
+struct ListedFile {
+  std::string path;    ///< relative to the package folder
+  std::string target;  ///< symlinks: the link text
+  uint64_t size = 0, mtime_ns = 0, ctime_ns = 0;
+  uint32_t mode = 0;  ///< permission bits (07777)
+  EntryType type = EntryType::file;
+};
+
+/// What the plan needs of a package.json, and the stat it was read at.
+struct ManifestFacts {
+  bool known = false;    ///< read and parsed
+  uint64_t read_ns = 0;  ///< when (before the stat)
+  uint64_t size = 0, mtime_ns = 0, ctime_ns = 0;
+  bool has_name = false, has_version = false;
+  std::string name, version;
+  std::vector<std::pair<std::string, std::string>> bins;  ///< (bin name, path in package)
+};
+
+/// One package folder as last listed.
+struct FolderListing {
+  uint64_t made_ns = 0;  ///< when the walk that made it began
+  std::vector<ListedDir> dirs;
+  std::vector<ListedFile> files;
+  ManifestFacts manifest;
+};
+
+/// Nanoseconds since the epoch on the clock file times come from.
+uint64_t wall_clock_ns();
+
+/// A change within this long before a listing was made is not trusted.
+inline constexpr uint64_t kRacyWindowNs = 2000000000;
+
+/// The listings of one project's package folders.
+class TreeCache {
+ public:
+  /// The snapshot for the project at `root` (absolute) under `dir`.
+  TreeCache(std::string dir, const std::string& root);
+
+  /// `<TarballStore::default_dir()>/trees`; "" when there is no home.
+  static std::string default_dir();
+
+  /// Reads the snapshot: false when there was one but it was damaged (it is
+  /// removed). A missing snapshot is an empty cache.
+  bool load();
+
+  /// The listing of `folder` (absolute) as last seen, or nullptr. Listings
+  /// of different folders may be used from different threads.
+  FolderListing* find(const std::string& folder);
+
+  /// Keeps `listing` for `folder` (not while another thread uses a listing).
+  void put(const std::string& folder, FolderListing listing);
+
+  /// Marks the snapshot as changed: a listing found was updated in place.
+  void touch() { dirty_ = true; }
+
+  /// Writes the snapshot if anything was put since it was loaded.
+  Status store();
+
+  /// The snapshot's path.
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_, path_, root_;
+  bool dirty_ = false;
+  std::map<std::string, FolderListing, std::less<>> folders_;
+};
+
+/// Whether `listing` of `folder` still holds: every folder is the same
+/// (inode, mtime, ctime, and none changed within kRacyWindowNs before the
+/// listing was made) and every file is still a file (a symlink still a symlink).
+/// Refreshes the files' size, mtime, ctime, mode and link text as it goes.
+bool revalidate(const std::string& folder, FolderListing& listing);
+
+/// Lists `folder` whole (but for its top-level `node_modules` when
+/// `skip_node_modules`: a package's dependencies are packages of their own).
+Status list_folder(const std::string& folder, bool skip_node_modules, FolderListing& listing);
+
+}  // namespace lockcut

@@ -1,0 +1,296 @@
+// tree_cache.cc: package folders listed, and listings kept between runs
+// (see tree_cache.h).
+//
+// The snapshot, little-endian:
+//   "LCTS" u32 version, str root, u32 count,
+//   count x { str folder, u64 made_ns,
+//             manifest: u8 known, u64 read_ns, u64 size, u64 mtime, u64 ctime, u8 has_name,
+//                       str name, u8 has_version, str version,
+//                       u32 n, n x { str bin, str path },
+//             u32 n, n x dir { str path, u64 mtime, u64 ctime, u64 ino },
+//             u32 n, n x file { str path, u8 type, u64 size, u64 mtime,
+//                               u64 ctime, u32 mode, str target } },
+//   sha256[32] of everything before it.
+#include "lockcut/tree_cache.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "lockcut/entry_cache.h"
+#include "lockcut/integrity.h"
+#include "lockcut/tarball_store.h"
+#include "record_io.h"
+
+namespace lockcut {
+
+namespace {
+
+constexpr uint32_t kMagic = 0x5354434c;  // "LCTS"
+constexpr uint32_t kVersion = 1;
+
+uint64_t ns(const timespec& t) { return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec); }
+
+std::string join(const std::string& a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  std::string s = a;
+  s += '/';
+  s += b;
+  return s;
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+ListedDir listed_dir(std::string path, const struct stat& st) {
+  return ListedDir{std::move(path), ns(st.st_mtim), ns(st.st_ctim), uint64_t(st.st_ino)};
+}
+
+// Lists the folder open as `dirfd` (`rel` inside the package) into `out`.
+Status walk(int dirfd, const std::string& folder, const std::string& rel, bool skip_node_modules,
+            FolderListing& out) {
+  DIR* d = ::fdopendir(dirfd);
+  if (!d) {
+    int err = errno;
+    ::close(dirfd);
+    return system_error("cannot read folder '" + join(folder, rel) + "': " + errno_text(err));
+  }
+  struct Close {
+    DIR* d;
+    ~Close() { ::closedir(d); }
+  } close_dir{d};
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (skip_node_modules && name == "node_modules") continue;
+    std::string path = join(rel, name);
+    struct stat st;
+    if (::fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      return system_error("cannot stat '" + folder + "/" + path + "': " + errno_text(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+      int fd = ::openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) {
+        return system_error("cannot open folder '" + folder + "/" + path + "': " + errno_text(errno));
+      }
+      out.dirs.push_back(listed_dir(path, st));
+      if (Status s = walk(fd, folder, path, false, out); !s) return s;
+      continue;
+    }
+    ListedFile f{std::move(path), "", 0, ns(st.st_mtim), ns(st.st_ctim), st.st_mode & 07777u,
+                 EntryType::file};
+    if (S_ISLNK(st.st_mode)) {
+      std::string target(size_t(st.st_size > 0 ? st.st_size : 256), '\0');
+      ssize_t n = ::readlinkat(dirfd, e->d_name, target.data(), target.size());
+      if (n < 0) {
+        return system_error("cannot read link '" + folder + "/" + f.path + "': " + errno_text(errno));
+      }
+      target.resize(size_t(n));
+      f.type = EntryType::symlink;
+      f.target = std::move(target);
+    } else if (S_ISREG(st.st_mode)) {
+      f.size = uint64_t(st.st_size);
+    } else {
+      return user_error("'" + folder + "/" + f.path + "' is neither a file, a folder nor a symlink",
+                        {"lockcut ships only those; remove it or leave the package out"});
+    }
+    out.files.push_back(std::move(f));
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+uint64_t wall_clock_ns() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return ns(ts);
+}
+
+Status list_folder(const std::string& folder, bool skip_node_modules, FolderListing& listing) {
+  listing.dirs.clear();
+  listing.files.clear();
+  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return system_error("cannot open folder '" + folder + "': " + errno_text(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return system_error("cannot stat '" + folder + "': " + errno_text(err));
+  }
+  listing.dirs.push_back(listed_dir("", st));
+  return walk(fd, folder, "", skip_node_modules, listing);
+}
+
+bool revalidate(const std::string& folder, FolderListing& listing) {
+  int root = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
+  if (root < 0) return false;
+  struct Close {
+    int fd;
+    ~Close() { ::close(fd); }
+  } close_root{root};
+  const uint64_t trusted_before =
+      listing.made_ns > kRacyWindowNs ? listing.made_ns - kRacyWindowNs : 0;
+  struct stat st;
+  for (const ListedDir& d : listing.dirs) {
+    const char* path = d.path.empty() ? "." : d.path.c_str();
+    if (::fstatat(root, path, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+        uint64_t(st.st_ino) != d.ino || ns(st.st_mtim) != d.mtime_ns ||
+        ns(st.st_ctim) != d.ctime_ns || d.ctime_ns >= trusted_before) {
+      return false;
+    }
+  }
+  for (ListedFile& f : listing.files) {
+    if (::fstatat(root, f.path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+    bool link = S_ISLNK(st.st_mode);
+    if (link != (f.type == EntryType::symlink) || (!link && !S_ISREG(st.st_mode))) return false;
+    uint64_t ctime = ns(st.st_ctim);
+    if (link && (ctime != f.ctime_ns || uint64_t(st.st_size) != f.target.size())) {
+      std::string target(size_t(st.st_size > 0 ? st.st_size : 256), '\0');
+      ssize_t n = ::readlinkat(root, f.path.c_str(), target.data(), target.size());
+      if (n < 0) return false;
+      target.resize(size_t(n));
+      f.target = std::move(target);
+    }
+    f.size = link ? 0 : uint64_t(st.st_size);
+    f.mtime_ns = ns(st.st_mtim);
+    f.ctime_ns = ctime;
+    f.mode = st.st_mode & 07777u;
+  }
+  return true;
+}
+
+TreeCache::TreeCache(std::string dir, const std::string& root) : dir_(std::move(dir)), root_(root) {
+  std::string key = "trees v" + std::to_string(kVersion) + "\n" + root;
+  Sha256 d = sha256(key.data(), key.size());
+  path_ = dir_ + "/" + to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size())) +
+          ".tree";
+}
+
+std::string TreeCache::default_dir() {
+  std::string root = TarballStore::default_dir();
+  return root.empty() ? root : root + "/trees";
+}
+
+FolderListing* TreeCache::find(const std::string& folder) {
+  auto it = folders_.find(folder);
+  return it == folders_.end() ? nullptr : &it->second;
+}
+
+void TreeCache::put(const std::string& folder, FolderListing listing) {
+  folders_.insert_or_assign(folder, std::move(listing));
+  dirty_ = true;
+}
+
+bool TreeCache::load() {
+  folders_.clear();
+  std::optional<detail::MappedFile> file = detail::map_file(path_);
+  if (!file) return true;
+  auto damaged = [&] {
+    ::unlink(path_.c_str());
+    folders_.clear();
+    return false;
+  };
+  auto body = detail::unseal(file->bytes);
+  if (!body) return damaged();
+  detail::RecordReader r{body->data(), body->data() + body->size()};
+  if (r.le(4) != kMagic || r.le(4) != kVersion || r.str() != root_) return damaged();
+  uint64_t count = r.le(4);
+  for (uint64_t i = 0; i < count && r.ok; ++i) {
+    std::string folder(r.str());
+    FolderListing l;
+    l.made_ns = r.le(8);
+    ManifestFacts& m = l.manifest;
+    m.known = r.le(1) != 0;
+    m.read_ns = r.le(8);
+    m.size = r.le(8);
+    m.mtime_ns = r.le(8);
+    m.ctime_ns = r.le(8);
+    m.has_name = r.le(1) != 0;
+    m.name = r.str();
+    m.has_version = r.le(1) != 0;
+    m.version = r.str();
+    for (uint64_t n = r.le(4); n > 0 && r.ok; --n) {
+      std::string bin(r.str());
+      m.bins.emplace_back(std::move(bin), std::string(r.str()));
+    }
+    for (uint64_t n = r.le(4); n > 0 && r.ok; --n) {
+      ListedDir& d = l.dirs.emplace_back();
+      d.path = r.str();
+      d.mtime_ns = r.le(8);
+      d.ctime_ns = r.le(8);
+      d.ino = r.le(8);
+    }
+    for (uint64_t n = r.le(4); n > 0 && r.ok; --n) {
+      ListedFile& f = l.files.emplace_back();
+      f.path = r.str();
+      uint64_t type = r.le(1);
+      f.type = type == 1 ? EntryType::symlink : EntryType::file;
+      f.size = r.le(8);
+      f.mtime_ns = r.le(8);
+      f.ctime_ns = r.le(8);
+      f.mode = uint32_t(r.le(4));
+      f.target = r.str();
+      if (type > 1) r.ok = false;
+    }
+    folders_.emplace(std::move(folder), std::move(l));
+  }
+  if (!r.ok || r.p != r.end) return damaged();
+  dirty_ = false;
+  return true;
+}
+
+Status TreeCache::store() {
+  if (!dirty_) return Ok{};
+  detail::RecordWriter w;
+  w.u32(kMagic);
+  w.u32(kVersion);
+  w.str(root_);
+  w.u32(uint32_t(folders_.size()));
+  for (const auto& [folder, l] : folders_) {
+    const ManifestFacts& m = l.manifest;
+    w.str(folder);
+    w.u64(l.made_ns);
+    w.u8(m.known);
+    w.u64(m.read_ns);
+    w.u64(m.size);
+    w.u64(m.mtime_ns);
+    w.u64(m.ctime_ns);
+    w.u8(m.has_name);
+    w.str(m.name);
+    w.u8(m.has_version);
+    w.str(m.version);
+    w.u32(uint32_t(m.bins.size()));
+    for (const auto& [bin, path] : m.bins) {
+      w.str(bin);
+      w.str(path);
+    }
+    w.u32(uint32_t(l.dirs.size()));
+    for (const ListedDir& d : l.dirs) {
+      w.str(d.path);
+      w.u64(d.mtime_ns);
+      w.u64(d.ctime_ns);
+      w.u64(d.ino);
+    }
+    w.u32(uint32_t(l.files.size()));
+    for (const ListedFile& f : l.files) {
+      w.str(f.path);
+      w.u8(f.type == EntryType::symlink ? 1 : 0);
+      w.u64(f.size);
+      w.u64(f.mtime_ns);
+      w.u64(f.ctime_ns);
+      w.u32(f.mode);
+      w.str(f.target);
+    }
+  }
+  w.seal();
+  if (Status s = detail::write_file_atomically(path_, dir_ + "/tmp", w.bytes); !s) return s;
+  dirty_ = false;
+  return Ok{};
+}
+
+}  // namespace lockcut
