@@ -72,7 +72,7 @@ bench_input() {
   t_none=$(measure ":" "${pack[@]}")
   local counts
   counts=$("${pack[@]}" --json 2>/dev/null |
-    node -e 'const j=JSON.parse(require("fs").readFileSync(0)); console.log(`${j.filesRead} read, ${j.entriesCompressed} compressed, ${j.entriesReused} reused`)')
+    node -e 'const j=JSON.parse(require("fs").readFileSync(0)); console.log(`${j.foldersWalked} folders listed, ${j.filesRead} files read, ${j.entriesCompressed} compressed, ${j.entriesReused} reused`)')
   log "$name: zip -qr -X"
   t_zip=$(measure "rm -f '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
   local zip_mb lzip_mb

@@ -28,6 +28,7 @@ namespace fs = std::filesystem;
 struct Counts {
   int exit_code = -1;
   uint64_t files = 0, read = 0, compressed = 0, reused = 0;
+  uint64_t walked = 0, listed = 0;  ///< package folders read, and kept listings that held
   std::string err;
 };
 
@@ -48,6 +49,8 @@ Counts pack_zip(const std::string& project, const std::string& zip, const std::s
   c.read = uint64_t(doc["filesRead"]);
   c.compressed = uint64_t(doc["entriesCompressed"]);
   c.reused = uint64_t(doc["entriesReused"]);
+  c.walked = uint64_t(doc["foldersWalked"]);
+  c.listed = uint64_t(doc["foldersReused"]);
   return c;
 }
 
@@ -64,10 +67,13 @@ struct Workspace {
   std::string project = tmp.path() + "/project";
   std::string cache = tmp.path() + "/cache";
   std::string out = tmp.path() + "/out";
-  explicit Workspace(const std::string& name) {
+  // `settle`: wait until the copy's folders are old enough for their
+  // listings to be trusted (tree_cache.h: kRacyWindowNs)
+  explicit Workspace(const std::string& name, bool settle = false) {
     copy_tree(installed_corpus(name), project);
     backdate(project);
     fs::create_directories(out);
+    if (settle) std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   }
   // A zip of the tree as it is now, without the cache.
   std::string cold() const {
@@ -173,14 +179,18 @@ TEST(IncrementalZip, OneOwnFileChanged) {
 // One package file edited: only that file; a file touched but not changed
 // is read and checked, not compressed.
 TEST(IncrementalZip, OnePackageFileChanged) {
-  Workspace w("img-thumbnail-lambda");
-  w.warm("fill.zip");
+  Workspace w("img-thumbnail-lambda", true);
+  Counts fill = w.warm("fill.zip");
+  EXPECT_GT(fill.walked, 10u);
   append(w.project + "/node_modules/sharp/lib/index.js", "\n// patched\n");
   backdate(w.project + "/node_modules/sharp/lib/index.js", "@1700000000");
   Counts c = w.warm();
   EXPECT_EQ(c.compressed, 1u);
   EXPECT_EQ(c.read, 1u);
   EXPECT_EQ(c.reused, c.files - 1);
+  // a file edited in place leaves its folder alone: no package is listed again
+  EXPECT_EQ(c.walked, 0u);
+  EXPECT_EQ(c.listed, fill.walked);
 
   // same size, other content, other mtime
   std::string colour = w.project + "/node_modules/sharp/lib/colour.js";
@@ -196,6 +206,79 @@ TEST(IncrementalZip, OnePackageFileChanged) {
   EXPECT_EQ(d.compressed, 1u);
   EXPECT_EQ(d.read, 2u);
   EXPECT_EQ(d.reused, d.files - 1);
+}
+
+// The folder listings kept between runs (engine/tree_cache.cc): an
+// unchanged tree lists no folder again; a file added to or removed from a
+// package makes that one package listed again, and the zip is still the
+// same bytes as a cold one.
+TEST(IncrementalTree, AddedAndRemovedFilesRelistTheirPackage) {
+  Workspace w("img-thumbnail-lambda", true);
+  Counts fill = w.warm("fill.zip");
+  ASSERT_GT(fill.walked, 10u);
+  EXPECT_EQ(fill.listed, 0u);
+  Counts same = w.warm("same.zip");
+  EXPECT_EQ(same.walked, 0u);
+  EXPECT_EQ(same.listed, fill.walked);
+  EXPECT_EQ(same.read, 0u);
+
+  std::string lib = w.project + "/node_modules/sharp/lib";
+  std::ofstream(lib + "/added.js", std::ios::binary) << "module.exports = 'added';\n";
+  Counts added = w.warm("added.zip");
+  EXPECT_EQ(added.walked, 1u);
+  EXPECT_EQ(added.files, fill.files + 1);
+  EXPECT_EQ(added.compressed, 1u);
+
+  fs::remove(lib + "/added.js");
+  fs::remove(lib + "/colour.js");
+  Counts removed = w.warm("removed.zip");
+  EXPECT_EQ(removed.walked, 1u);
+  EXPECT_EQ(removed.files, fill.files - 1);
+  EXPECT_EQ(removed.compressed, 0u);
+
+  // a whole package folder replaced by another with the same files
+  std::string detect = w.project + "/node_modules/detect-libc";
+  ASSERT_TRUE(fs::exists(detect));
+  fs::rename(detect, detect + ".old");
+  copy_tree(detect + ".old", detect);
+  fs::remove_all(detect + ".old");
+  Counts replaced = w.warm("replaced.zip");
+  EXPECT_GE(replaced.walked, 1u);
+  EXPECT_EQ(replaced.files, removed.files);
+}
+
+// A damaged snapshot of listings is removed and the tree listed again;
+// --no-cache and --verify neither read nor write it.
+TEST(IncrementalTree, DamagedSnapshotIsNeverBelieved) {
+  Workspace w("img-thumbnail-lambda", true);
+  Counts fill = w.warm("fill.zip");
+  std::vector<std::string> trees;
+  for (const auto& e : fs::directory_iterator(w.cache + "/trees")) {
+    if (e.path().extension() == ".tree") trees.push_back(e.path().string());
+  }
+  ASSERT_EQ(trees.size(), 1u);
+  {
+    std::fstream f(trees[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(std::streamoff(fs::file_size(trees[0]) / 2));
+    f.write("\xde\xad\xbe\xef", 4);
+  }
+  Counts c = w.warm();
+  EXPECT_NE(c.err.find("were damaged"), std::string::npos) << c.err;
+  EXPECT_EQ(c.walked, fill.walked);
+  EXPECT_EQ(c.listed, 0u);
+  Counts again = w.warm("again.zip");
+  EXPECT_EQ(again.walked, 0u);
+  EXPECT_EQ(again.err.find("damaged"), std::string::npos) << again.err;
+
+  std::string before = read_file(trees[0]);
+  Counts verified = w.warm("verified.zip", {"--verify"});
+  EXPECT_EQ(verified.walked, fill.walked);
+  EXPECT_EQ(verified.listed, 0u);
+  std::ofstream(w.project + "/node_modules/sharp/lib/added.js") << "1;\n";
+  Counts none = pack_zip(w.project, w.out + "/none.zip", w.cache, {"--no-cache"});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.listed, 0u);
+  EXPECT_TRUE(read_file(trees[0]) == before) << "--verify or --no-cache wrote the listings";
 }
 
 // A record with flipped bytes or cut short is noticed, never shipped, and
