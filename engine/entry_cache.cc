@@ -50,14 +50,17 @@ std::string EntryCache::default_dir() {
   return root.empty() ? root : root + "/entries";
 }
 
-std::string EntryCache::key(const PlanPackage& p, int level) {
+std::string EntryCache::key(const PlanPackage& p, int level, unsigned copy) {
   std::string k = "zip-entries v" + std::to_string(kVersion) + " libdeflate " +
                   LIBDEFLATE_VERSION_STRING + " level " + std::to_string(level) + "\n";
   // a registry package is the same bytes wherever it is installed; anything
   // else is only known by where it is read from
   bool registry = (p.reason == PlanReason::package || p.reason == PlanReason::fetched) &&
                   !p.version.empty();
-  if (registry) return k + "npm:" + p.name + "@" + p.version + " " + p.integrity;
+  if (registry) {
+    k += "npm:" + p.name + "@" + p.version + " " + p.integrity;
+    return copy ? k + " copy " + std::to_string(copy) : k;
+  }
   return k + "dir:" + p.source;
 }
 

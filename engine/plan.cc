@@ -145,8 +145,8 @@ ManifestRead read_manifest(const std::string& folder, simdjson::dom::parser& par
   if (::lstat(path.c_str(), &st) != 0 || parser.load(path).get(doc)) return ManifestRead::unreadable;
   m.known = true;
   m.size = uint64_t(st.st_size);
-  m.mtime_ns = uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec);
-  m.ctime_ns = uint64_t(st.st_ctim.tv_sec) * 1000000000u + uint64_t(st.st_ctim.tv_nsec);
+  m.mtime_ns = timespec_ns(st.st_mtim);
+  m.ctime_ns = timespec_ns(st.st_ctim);
   std::string_view name, version;
   m.has_name = !doc["name"].get(name);
   m.has_version = !doc["version"].get(version);
@@ -280,7 +280,7 @@ void run_packed(const Task& task, const std::string& root_dir, const std::string
     PlanEntry entry;
     entry.dest = join(task.dest, rel);
     entry.mode = st.st_mode & 07777;
-    entry.mtime_ns = uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec);
+    entry.mtime_ns = timespec_ns(st.st_mtim);
     entry.package = task.package;
     if (S_ISLNK(st.st_mode)) {
       std::string target(4096, '\0');

@@ -32,6 +32,7 @@
 #include <tbb/parallel_for.h>
 
 #include "copy_bytes.h"
+#include "lockcut/file_time.h"
 #include "lockcut/output.h"
 
 namespace lockcut {
@@ -57,9 +58,7 @@ struct Found {
   uint32_t mode = 0;
 };
 
-uint64_t mtime_of(const struct stat& st) {
-  return uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec);
-}
+uint64_t mtime_of(const struct stat& st) { return timespec_ns(st.st_mtim); }
 
 std::string json_escape(std::string_view s) {
   std::string out = "\"";
@@ -238,11 +237,7 @@ Result<SyncStats> sync_folder(const PackPlan& plan, const std::string& dest,
     if (::mkdir((root + "/" + d).c_str(), 0755) != 0) return write_error("create folder", root + "/" + d, errno);
   }
   // 3. each entry: left alone, or replaced
-  const uint64_t racy_after = [] {
-    timespec ts;
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return uint64_t(ts.tv_sec - 2) * 1000000000u + uint64_t(ts.tv_nsec);
-  }();
+  const uint64_t racy_after = wall_clock_ns() - kRacyWindowNs;
   std::vector<Recorded> records(plan.entries.size());
   std::atomic<uint64_t> added{0}, changed{0}, unchanged{0};
   std::optional<Error> first_error;

@@ -20,7 +20,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
 #include "lockcut/entry_cache.h"
 #include "lockcut/integrity.h"
@@ -34,8 +33,6 @@ namespace {
 constexpr uint32_t kMagic = 0x5354434c;  // "LCTS"
 constexpr uint32_t kVersion = 1;
 
-uint64_t ns(const timespec& t) { return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec); }
-
 std::string join(const std::string& a, std::string_view b) {
   if (a.empty()) return std::string(b);
   std::string s = a;
@@ -47,7 +44,8 @@ std::string join(const std::string& a, std::string_view b) {
 std::string errno_text(int err) { return std::strerror(err); }
 
 ListedDir listed_dir(std::string path, const struct stat& st) {
-  return ListedDir{std::move(path), ns(st.st_mtim), ns(st.st_ctim), uint64_t(st.st_ino)};
+  return ListedDir{std::move(path), timespec_ns(st.st_mtim), timespec_ns(st.st_ctim),
+                   uint64_t(st.st_ino)};
 }
 
 // Lists the folder open as `dirfd` (`rel` inside the package) into `out`.
@@ -81,8 +79,8 @@ Status walk(int dirfd, const std::string& folder, const std::string& rel, bool s
       if (Status s = walk(fd, folder, path, false, out); !s) return s;
       continue;
     }
-    ListedFile f{std::move(path), "", 0, ns(st.st_mtim), ns(st.st_ctim), st.st_mode & 07777u,
-                 EntryType::file};
+    ListedFile f{std::move(path), "", 0, timespec_ns(st.st_mtim), timespec_ns(st.st_ctim),
+                 st.st_mode & 07777u, EntryType::file};
     if (S_ISLNK(st.st_mode)) {
       std::string target(size_t(st.st_size > 0 ? st.st_size : 256), '\0');
       ssize_t n = ::readlinkat(dirfd, e->d_name, target.data(), target.size());
@@ -104,12 +102,6 @@ Status walk(int dirfd, const std::string& folder, const std::string& rel, bool s
 }
 
 }  // namespace
-
-uint64_t wall_clock_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return ns(ts);
-}
 
 Status list_folder(const std::string& folder, bool skip_node_modules, FolderListing& listing) {
   listing.dirs.clear();
@@ -139,8 +131,8 @@ bool revalidate(const std::string& folder, FolderListing& listing) {
   for (const ListedDir& d : listing.dirs) {
     const char* path = d.path.empty() ? "." : d.path.c_str();
     if (::fstatat(root, path, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
-        uint64_t(st.st_ino) != d.ino || ns(st.st_mtim) != d.mtime_ns ||
-        ns(st.st_ctim) != d.ctime_ns || d.ctime_ns >= trusted_before) {
+        uint64_t(st.st_ino) != d.ino || timespec_ns(st.st_mtim) != d.mtime_ns ||
+        timespec_ns(st.st_ctim) != d.ctime_ns || d.ctime_ns >= trusted_before) {
       return false;
     }
   }
@@ -148,7 +140,7 @@ bool revalidate(const std::string& folder, FolderListing& listing) {
     if (::fstatat(root, f.path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
     bool link = S_ISLNK(st.st_mode);
     if (link != (f.type == EntryType::symlink) || (!link && !S_ISREG(st.st_mode))) return false;
-    uint64_t ctime = ns(st.st_ctim);
+    uint64_t ctime = timespec_ns(st.st_ctim);
     if (link && (ctime != f.ctime_ns || uint64_t(st.st_size) != f.target.size())) {
       std::string target(size_t(st.st_size > 0 ? st.st_size : 256), '\0');
       ssize_t n = ::readlinkat(root, f.path.c_str(), target.data(), target.size());
@@ -157,7 +149,7 @@ bool revalidate(const std::string& folder, FolderListing& listing) {
       f.target = std::move(target);
     }
     f.size = link ? 0 : uint64_t(st.st_size);
-    f.mtime_ns = ns(st.st_mtim);
+    f.mtime_ns = timespec_ns(st.st_mtim);
     f.ctime_ns = ctime;
     f.mode = st.st_mode & 07777u;
   }

@@ -40,7 +40,7 @@
 
 #include "lockcut/entry_cache.h"
 #include "lockcut/output.h"
-#include "lockcut/tree_cache.h"
+#include "lockcut/file_time.h"
 
 namespace lockcut::detail {
 
@@ -261,14 +261,13 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     for (const ArchiveItem& item : items) {
       if (item.entry && item.entry->type == EntryType::file) ++slots[item.entry->package].left;
     }
-    // A package installed twice (same name, version, integrity) has two sets
-    // of mtimes; sharing one record, each run would find the other's and
-    // read every file again. The second copy gets a record of its own.
-    std::unordered_map<std::string, unsigned> copies;
+    // a package installed twice gets a record per install (EntryCache::key)
+    std::unordered_map<std::string, unsigned> installs;
     for (size_t i = 0; i < slots.size(); ++i) {
       if (slots[i].left == 0) continue;
-      slots[i].key = EntryCache::key(plan.packages[i], options.level);
-      if (unsigned n = copies[slots[i].key]++) slots[i].key += " copy " + std::to_string(n);
+      const PlanPackage& p = plan.packages[i];
+      slots[i].key = EntryCache::key(p, options.level,
+                                     installs[p.name + "@" + p.version + " " + p.integrity]++);
     }
     tbb::parallel_for(size_t(0), slots.size(), [&](size_t i) {
       if (slots[i].left == 0) return;

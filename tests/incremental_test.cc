@@ -68,7 +68,7 @@ struct Workspace {
   std::string cache = tmp.path() + "/cache";
   std::string out = tmp.path() + "/out";
   // `settle`: wait until the copy's folders are old enough for their
-  // listings to be trusted (tree_cache.h: kRacyWindowNs)
+  // listings to be trusted (file_time.h: kRacyWindowNs)
   explicit Workspace(const std::string& name, bool settle = false) {
     copy_tree(installed_corpus(name), project);
     backdate(project);

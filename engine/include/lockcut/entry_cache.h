@@ -80,8 +80,11 @@ class EntryCache {
   /// The key of a package's record: name, version and lockfile integrity
   /// for a registry package, the source folder for the project's own files,
   /// links and hidden folders; plus the deflate level and libdeflate's
-  /// version, which decide the compressed bytes.
-  static std::string key(const PlanPackage& package, int level);
+  /// version, which decide the compressed bytes. `copy` numbers the second
+  /// and later installs of one package in a plan: each install has its own
+  /// mtimes, and sharing a record they would make each other's files be
+  /// read again on every run.
+  static std::string key(const PlanPackage& package, int level, unsigned copy = 0);
 
   /// Reads the record for `key` into `out`. A record that fails its
   /// checksum or does not parse is removed and reported as damaged.

@@ -11,7 +11,7 @@
 // (for the size, mtime and mode the plan carries anyway), and walks a
 // package again only when one of its folders differs. The ctime is what is
 // trusted, because no tool can set it back; a folder changed within
-// kRacyWindow before the listing was made is not trusted, because a second
+// kRacyWindowNs (file_time.h) before the listing was made is not trusted: a second
 // change within the same clock tick could keep its timestamps. package.json's
 // name, version and `bin` are kept with the listing too, and reused while
 // package.json's size, mtime and ctime are the same.
@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "lockcut/file_time.h"
 #include "lockcut/plan.h"
 #include "lockcut/result.h"
 
@@ -64,12 +65,6 @@ struct FolderListing {
   std::vector<ListedFile> files;
   ManifestFacts manifest;
 };
-
-/// Nanoseconds since the epoch on the clock file times come from.
-uint64_t wall_clock_ns();
-
-/// A change within this long before a listing was made is not trusted.
-inline constexpr uint64_t kRacyWindowNs = 2000000000;
 
 /// The listings of one project's package folders.
 class TreeCache {
