@@ -6,7 +6,7 @@
 //   count x { u16 path size, path, u64 size, u64 mtime_ns, u32 mode,
 //             u32 crc32, u16 method, u64 compressed size, sha256[32] },
 //   the compressed bytes in table order,
-//   sha256[32] of everything before it.
+//   u32 crc32 of everything before it (record_io.h).
 // The key is stored too, so a record under the wrong name (a hash
 // collision, a file copied by hand) is not believed. One file per package
 // keeps the number of opens down to one per package on a warm run.
@@ -28,7 +28,7 @@ namespace lockcut {
 namespace {
 
 constexpr uint32_t kMagic = 0x525a434c;  // "LCZR"
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: CRC-32 seal
 
 }  // namespace
 

@@ -10,7 +10,7 @@
 //             u32 n, n x dir { str path, u64 mtime, u64 ctime, u64 ino },
 //             u32 n, n x file { str path, u8 type, u64 size, u64 mtime,
 //                               u64 ctime, u32 mode, str target } },
-//   sha256[32] of everything before it.
+//   u32 crc32 of everything before it (record_io.h).
 #include "lockcut/tree_cache.h"
 
 #include <dirent.h>
@@ -31,7 +31,7 @@ namespace lockcut {
 namespace {
 
 constexpr uint32_t kMagic = 0x5354434c;  // "LCTS"
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: CRC-32 seal
 
 std::string join(const std::string& a, std::string_view b) {
   if (a.empty()) return std::string(b);

@@ -8,7 +8,7 @@
 // named by the SHA-256 of the package's key. Next time a member is copied
 // from the record when the source still has the same size, mtime and mode
 // (or, with --verify or when only the mtime moved, the same content hash),
-// and deflated afresh otherwise. A record ends with the SHA-256 of all its
+// and deflated afresh otherwise. A record ends with the CRC-32 of all its
 // bytes, checked on every read: a damaged or truncated record is removed
 // and rebuilt from the sources, never shipped. Records are written under a
 // temporary name in `<cache>/entries/tmp/` and renamed into place, so a
