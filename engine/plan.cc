@@ -68,7 +68,9 @@ bool is_tool_metadata(std::string_view name) {
 std::string join(std::string_view a, std::string_view b) {
   if (a.empty()) return std::string(b);
   if (b.empty()) return std::string(a);
-  std::string s(a);
+  std::string s;
+  s.reserve(a.size() + 1 + b.size());  // one allocation: a plan holds one per file
+  s += a;
   s += '/';
   s += b;
   return s;
@@ -242,18 +244,23 @@ void list_installed(const Graph& graph, const Task& task, FolderListing* kept, b
       return;
     }
   }
-  out.entries.reserve(listing.files.size());
-  for (const ListedFile& f : listing.files) {
-    PlanEntry& e = out.entries.emplace_back();
-    e.dest = join(task.dest, f.path);
-    e.source = task.source + "/" + f.path;
-    e.target = f.target;
-    e.size = f.size;
-    e.mtime_ns = f.mtime_ns;
-    e.mode = f.mode;
-    e.package = task.package;
-    e.type = f.type;
-  }
+  // in slices, as revalidate() checks them: one package can be most of a project
+  out.entries.resize(listing.files.size());
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, listing.files.size(), 1024),
+                    [&](const tbb::blocked_range<size_t>& r) {
+                      for (size_t i = r.begin(); i < r.end(); ++i) {
+                        const ListedFile& f = listing.files[i];
+                        PlanEntry& e = out.entries[i];
+                        e.dest = join(task.dest, f.path);
+                        e.source = join(task.source, f.path);
+                        e.target = f.target;
+                        e.size = f.size;
+                        e.mtime_ns = f.mtime_ns;
+                        e.mode = f.mode;
+                        e.package = task.package;
+                        e.type = f.type;
+                      }
+                    });
   out.reused = reused;
   out.changed = changed;
   if (!kept && keep) out.listing = std::move(fresh);
@@ -333,6 +340,8 @@ std::optional<std::string> link_destination(std::string_view dest, std::string_v
 // be in the output too, and must not be one of the link's own folders (a
 // cycle that unpacks into an endless tree for any tool that follows links).
 Status check_symlinks(const PackPlan& plan) {
+  auto packed_link = [](const PlanEntry& e) { return e.type == EntryType::symlink && !e.source.empty(); };
+  if (std::none_of(plan.entries.begin(), plan.entries.end(), packed_link)) return Ok{};
   std::set<std::string_view> dirs;
   for (const PlanEntry& e : plan.entries) {
     std::string_view d = e.dest;
@@ -352,7 +361,7 @@ Status check_symlinks(const PackPlan& plan) {
                                   : "package " + p.name + "@" + p.version + " (" + p.location + ")";
   };
   for (const PlanEntry& e : plan.entries) {
-    if (e.type != EntryType::symlink || e.source.empty()) continue;
+    if (!packed_link(e)) continue;
     std::string at = e.dest;
     std::string_view target = e.target;
     for (int hops = 0;; ++hops) {
