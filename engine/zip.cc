@@ -49,6 +49,9 @@ namespace {
 constexpr uint16_t kVersionNeeded = 20;               // 2.0: deflate, folders
 constexpr uint16_t kVersionMadeBy = (3 << 8) | 30;    // Unix, 3.0
 constexpr uint16_t kFlagUtf8 = 1 << 11;
+// a member at least this large is written from where it is, not copied into
+// the output buffer first (a warm run's members are in mapped records)
+constexpr size_t kWriteDirectly = 64 << 10;
 
 struct Buffer {
   std::vector<uint8_t> bytes;
@@ -67,6 +70,7 @@ struct Packed {
   uint16_t method = 0;  // 0 stored, 8 deflate
   bool read = false;    // the source was read
   const CachedEntry* cached = nullptr;  // the cached member `bytes` are, if any
+  std::string_view rel;  // the file's path in its package's record (cache on)
   Sha256 sha{};         // of the content, when the cache is on
   std::optional<Error> error;
 };
@@ -233,13 +237,11 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
 
   Buffer out;
   out.bytes.reserve(1 << 20);
-  uint64_t offset = 0;
+  uint64_t offset = 0;  // bytes written to fd; the zip's length so far is offset + out.bytes.size()
   std::optional<Error> error;
-  auto flush = [&](bool force) {
-    if (error || (!force && out.bytes.size() < (1u << 20))) return;
-    size_t done = 0;
-    while (done < out.bytes.size()) {
-      ssize_t n = ::write(fd, out.bytes.data() + done, out.bytes.size() - done);
+  auto write_all = [&](std::span<const uint8_t> bytes) {
+    for (size_t done = 0; done < bytes.size() && !error;) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         int err = errno;
@@ -248,7 +250,12 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
         return;
       }
       done += size_t(n);
+      offset += uint64_t(n);
     }
+  };
+  auto flush = [&](bool force) {
+    if (error || (!force && out.bytes.size() < (1u << 20))) return;
+    write_all(out.bytes);
     out.bytes.clear();
   };
 
@@ -288,7 +295,8 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   // once the package's last member has passed, if anything differed
   auto remember = [&](const PlanEntry& e, Packed& p) {
     CacheSlot& s = slots[e.package];
-    CachedEntry c{rel_path(e, plan.packages[e.package]), e.size,
+    if (s.next.empty()) s.next.reserve(s.left);
+    CachedEntry c{p.rel, e.size,
                   e.mtime_ns >= racy_after ? kRacyMtime : e.mtime_ns, e.mode, p.crc, p.method,
                   p.sha, p.bytes};
     if (!p.cached) s.owned.push_back(std::move(p.data));
@@ -342,17 +350,19 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     out.u16(uint16_t(item.name.size()));
     out.u16(0);
     out.str(item.name);
-    out.bytes.insert(out.bytes.end(), p.bytes.begin(), p.bytes.end());
+    if (p.bytes.size() >= kWriteDirectly) {
+      // a large member goes from its buffer (or the mapped record) to the file
+      flush(true);
+      write_all(p.bytes);
+    } else {
+      out.bytes.insert(out.bytes.end(), p.bytes.begin(), p.bytes.end());
+    }
     stats.files_read += p.read;
     if (item.entry && item.entry->type == EntryType::file) {
       ++(p.cached ? stats.entries_reused : stats.entries_compressed);
       if (!slots.empty()) remember(*item.entry, p);
     }
-    if (out.bytes.size() >= (1u << 20)) {
-      size_t pending = out.bytes.size();
-      flush(false);
-      offset += pending - out.bytes.size();
-    }
+    flush(false);
     if (item.entry && options.progress) options.progress->fetch_add(1);
   };
   // Members travel in batches (up to 256, or 4 MiB of source): a warm run's
@@ -386,12 +396,11 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
                 for (Packed& p : *batch) {
                   const ArchiveItem& item = items[p.index];
                   const CacheSlot* slot = nullptr;
-                  std::string_view rel;
                   if (item.entry && !slots.empty()) {
                     slot = &slots[item.entry->package];
-                    rel = rel_path(*item.entry, plan.packages[item.entry->package]);
+                    p.rel = rel_path(*item.entry, plan.packages[item.entry->package]);
                   }
-                  pack_item(item, slot, rel, options.verify, comp, p);
+                  pack_item(item, slot, p.rel, options.verify, comp, p);
                 }
                 return batch;
               }) &
@@ -430,12 +439,8 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     out.u32(r.external);
     out.u32(r.offset);
     out.str(items[i].name);
-    if (out.bytes.size() >= (1u << 20)) {
-      size_t pending = out.bytes.size();
-      flush(false);
-      offset += pending - out.bytes.size();
-      if (error) return std::move(*error);
-    }
+    flush(false);
+    if (error) return std::move(*error);
   }
   uint64_t cd_end = offset + out.bytes.size();
   if (cd_end > 0xFFFFFFFFull) {
