@@ -558,22 +558,21 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   const uint64_t started_ns = wall_clock_ns();
   // a folder shipped twice (two links to one package) is listed by its
   // first task through the cache, by the others on their own
-  std::vector<FolderListing*> kept(tasks.size(), nullptr);
   std::vector<bool> keep(tasks.size(), false);
   if (trees) {
     std::unordered_set<std::string_view> seen;
     for (size_t i = 0; i < tasks.size(); ++i) {
-      if (tasks[i].kind == TaskKind::packed || !seen.insert(tasks[i].source).second) continue;
-      kept[i] = trees->find(tasks[i].source);
-      keep[i] = true;
+      keep[i] = tasks[i].kind != TaskKind::packed && seen.insert(tasks[i].source).second;
     }
   }
+  std::vector<FolderListing*> kept(tasks.size(), nullptr);  // found in the snapshot
   std::vector<TaskOutput> outputs(tasks.size());
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
   tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
     const Task& task = tasks[i];
     TaskOutput& out = outputs[i];
     if (task.kind != TaskKind::packed) {
+      if (keep[i]) kept[i] = trees->find(task.source);
       list_installed(graph, task, kept[i], keep[i], started_ns, parsers.local(), out);
       return;
     }

@@ -3,7 +3,7 @@
 //
 // The snapshot, little-endian:
 //   "LCTS" u32 version, str root, u32 count,
-//   count x { str folder, u64 made_ns,
+//   count x { str folder, u32 size of the rest of this folder, u64 made_ns,
 //             manifest: u8 known, u64 read_ns, u64 size, u64 mtime, u64 ctime, u8 has_name,
 //                       str name, u8 has_version, str version,
 //                       u32 n, n x { str bin, str path },
@@ -35,7 +35,7 @@ namespace lockcut {
 namespace {
 
 constexpr uint32_t kMagic = 0x5354434c;  // "LCTS"
-constexpr uint32_t kVersion = 2;  // 2: CRC-32 seal
+constexpr uint32_t kVersion = 3;  // 2: CRC-32 seal; 3: folder sizes
 
 std::string join(const std::string& a, std::string_view b) {
   if (a.empty()) return std::string(b);
@@ -207,18 +207,116 @@ std::string TreeCache::default_dir() {
   return root.empty() ? root : root + "/trees";
 }
 
+namespace {
+
+// One folder's listing as TreeCache::store writes it; false when it does
+// not parse (the snapshot's seal held, so a bug, not damage).
+bool parse_listing(std::span<const uint8_t> bytes, FolderListing& l) {
+  detail::RecordReader r{bytes.data(), bytes.data() + bytes.size()};
+  l.made_ns = r.le(8);
+  ManifestFacts& m = l.manifest;
+  m.known = r.le(1) != 0;
+  m.read_ns = r.le(8);
+  m.size = r.le(8);
+  m.mtime_ns = r.le(8);
+  m.ctime_ns = r.le(8);
+  m.has_name = r.le(1) != 0;
+  m.name = r.str();
+  m.has_version = r.le(1) != 0;
+  m.version = r.str();
+  for (uint64_t n = r.le(4); n > 0 && r.ok; --n) {
+    std::string bin(r.str());
+    m.bins.emplace_back(std::move(bin), std::string(r.str()));
+  }
+  uint64_t dirs = r.le(4);
+  if (dirs > bytes.size()) return false;
+  l.dirs.reserve(dirs);
+  for (; dirs > 0 && r.ok; --dirs) {
+    ListedDir& d = l.dirs.emplace_back();
+    d.path = r.str();
+    d.mtime_ns = r.le(8);
+    d.ctime_ns = r.le(8);
+    d.ino = r.le(8);
+  }
+  uint64_t files = r.le(4);
+  if (files > bytes.size()) return false;
+  l.files.reserve(files);
+  for (; files > 0 && r.ok; --files) {
+    ListedFile& f = l.files.emplace_back();
+    f.path = r.str();
+    uint64_t type = r.le(1);
+    f.type = type == 1 ? EntryType::symlink : EntryType::file;
+    f.size = r.le(8);
+    f.mtime_ns = r.le(8);
+    f.ctime_ns = r.le(8);
+    f.mode = uint32_t(r.le(4));
+    f.target = r.str();
+    if (type > 1) r.ok = false;
+  }
+  return r.ok && r.p == r.end;
+}
+
+void write_listing(detail::RecordWriter& w, const FolderListing& l) {
+  const ManifestFacts& m = l.manifest;
+  w.u64(l.made_ns);
+  w.u8(m.known);
+  w.u64(m.read_ns);
+  w.u64(m.size);
+  w.u64(m.mtime_ns);
+  w.u64(m.ctime_ns);
+  w.u8(m.has_name);
+  w.str(m.name);
+  w.u8(m.has_version);
+  w.str(m.version);
+  w.u32(uint32_t(m.bins.size()));
+  for (const auto& [bin, path] : m.bins) {
+    w.str(bin);
+    w.str(path);
+  }
+  w.u32(uint32_t(l.dirs.size()));
+  for (const ListedDir& d : l.dirs) {
+    w.str(d.path);
+    w.u64(d.mtime_ns);
+    w.u64(d.ctime_ns);
+    w.u64(d.ino);
+  }
+  w.u32(uint32_t(l.files.size()));
+  for (const ListedFile& f : l.files) {
+    w.str(f.path);
+    w.u8(f.type == EntryType::symlink ? 1 : 0);
+    w.u64(f.size);
+    w.u64(f.mtime_ns);
+    w.u64(f.ctime_ns);
+    w.u32(f.mode);
+    w.str(f.target);
+  }
+}
+
+}  // namespace
+
 FolderListing* TreeCache::find(const std::string& folder) {
   auto it = folders_.find(folder);
-  return it == folders_.end() ? nullptr : &it->second;
+  if (it == folders_.end()) return nullptr;
+  Slot& slot = it->second;
+  if (!slot.listing) {
+    FolderListing l;
+    if (!parse_listing(slot.bytes, l)) {
+      dirty_ = true;  // walked again, and written back whole
+      return nullptr;
+    }
+    slot.listing = std::move(l);
+  }
+  return &*slot.listing;
 }
 
 void TreeCache::put(const std::string& folder, FolderListing listing) {
-  folders_.insert_or_assign(folder, std::move(listing));
+  folders_.insert_or_assign(folder, Slot{{}, std::move(listing)});
   dirty_ = true;
 }
 
 bool TreeCache::load() {
   folders_.clear();
+  snapshot_.reset();
   std::optional<detail::MappedFile> file = detail::map_file(path_);
   if (!file) return true;
   auto damaged = [&] {
@@ -233,44 +331,12 @@ bool TreeCache::load() {
   uint64_t count = r.le(4);
   for (uint64_t i = 0; i < count && r.ok; ++i) {
     std::string folder(r.str());
-    FolderListing l;
-    l.made_ns = r.le(8);
-    ManifestFacts& m = l.manifest;
-    m.known = r.le(1) != 0;
-    m.read_ns = r.le(8);
-    m.size = r.le(8);
-    m.mtime_ns = r.le(8);
-    m.ctime_ns = r.le(8);
-    m.has_name = r.le(1) != 0;
-    m.name = r.str();
-    m.has_version = r.le(1) != 0;
-    m.version = r.str();
-    for (uint64_t n = r.le(4); n > 0 && r.ok; --n) {
-      std::string bin(r.str());
-      m.bins.emplace_back(std::move(bin), std::string(r.str()));
-    }
-    for (uint64_t n = r.le(4); n > 0 && r.ok; --n) {
-      ListedDir& d = l.dirs.emplace_back();
-      d.path = r.str();
-      d.mtime_ns = r.le(8);
-      d.ctime_ns = r.le(8);
-      d.ino = r.le(8);
-    }
-    for (uint64_t n = r.le(4); n > 0 && r.ok; --n) {
-      ListedFile& f = l.files.emplace_back();
-      f.path = r.str();
-      uint64_t type = r.le(1);
-      f.type = type == 1 ? EntryType::symlink : EntryType::file;
-      f.size = r.le(8);
-      f.mtime_ns = r.le(8);
-      f.ctime_ns = r.le(8);
-      f.mode = uint32_t(r.le(4));
-      f.target = r.str();
-      if (type > 1) r.ok = false;
-    }
-    folders_.emplace(std::move(folder), std::move(l));
+    std::string_view bytes = r.view(r.le(4));
+    folders_.emplace_hint(folders_.end(), std::move(folder),
+                          Slot{{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, {}});
   }
   if (!r.ok || r.p != r.end) return damaged();
+  snapshot_ = std::move(file->hold);
   dirty_ = false;
   return true;
 }
@@ -282,41 +348,17 @@ Status TreeCache::store() {
   w.u32(kVersion);
   w.str(root_);
   w.u32(uint32_t(folders_.size()));
-  for (const auto& [folder, l] : folders_) {
-    const ManifestFacts& m = l.manifest;
+  for (auto& [folder, slot] : folders_) {
     w.str(folder);
-    w.u64(l.made_ns);
-    w.u8(m.known);
-    w.u64(m.read_ns);
-    w.u64(m.size);
-    w.u64(m.mtime_ns);
-    w.u64(m.ctime_ns);
-    w.u8(m.has_name);
-    w.str(m.name);
-    w.u8(m.has_version);
-    w.str(m.version);
-    w.u32(uint32_t(m.bins.size()));
-    for (const auto& [bin, path] : m.bins) {
-      w.str(bin);
-      w.str(path);
+    size_t at = w.bytes.size();
+    w.u32(0);  // the size, once known
+    if (slot.listing) {
+      write_listing(w, *slot.listing);
+    } else {
+      w.raw(slot.bytes.data(), slot.bytes.size());
     }
-    w.u32(uint32_t(l.dirs.size()));
-    for (const ListedDir& d : l.dirs) {
-      w.str(d.path);
-      w.u64(d.mtime_ns);
-      w.u64(d.ctime_ns);
-      w.u64(d.ino);
-    }
-    w.u32(uint32_t(l.files.size()));
-    for (const ListedFile& f : l.files) {
-      w.str(f.path);
-      w.u8(f.type == EntryType::symlink ? 1 : 0);
-      w.u64(f.size);
-      w.u64(f.mtime_ns);
-      w.u64(f.ctime_ns);
-      w.u32(f.mode);
-      w.str(f.target);
-    }
+    uint32_t size = uint32_t(w.bytes.size() - at - 4);
+    for (int i = 0; i < 4; ++i) w.bytes[at + i] = uint8_t(size >> (8 * i));
   }
   w.seal();
   if (Status s = detail::write_file_atomically(path_, dir_ + "/tmp", w.bytes); !s) return s;

@@ -18,11 +18,17 @@
 //
 // One snapshot file per project under `<cache>/trees/`, sealed and written
 // atomically like an entry record (record_io.h): a damaged one is removed
-// and the tree walked, never believed.
+// and the tree walked, never believed. Loading it checks the seal and
+// indexes the folders; each folder's listing is parsed when its package is
+// planned, on whichever thread plans it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -79,11 +85,12 @@ class TreeCache {
   /// removed). A missing snapshot is an empty cache.
   bool load();
 
-  /// The listing of `folder` (absolute) as last seen, or nullptr. Listings
-  /// of different folders may be used from different threads.
+  /// The listing of `folder` (absolute) as last seen, or nullptr; parsed
+  /// from the snapshot on first use. Different folders may be found and
+  /// used from different threads at once.
   FolderListing* find(const std::string& folder);
 
-  /// Keeps `listing` for `folder` (not while another thread uses a listing).
+  /// Keeps `listing` for `folder` (not while another thread finds one).
   void put(const std::string& folder, FolderListing listing);
 
   /// Marks the snapshot as changed: a listing found was updated in place.
@@ -96,9 +103,15 @@ class TreeCache {
   const std::string& path() const { return path_; }
 
  private:
+  // a folder's listing: its bytes in the snapshot until parsed
+  struct Slot {
+    std::span<const uint8_t> bytes;
+    std::optional<FolderListing> listing;
+  };
   std::string dir_, path_, root_;
-  bool dirty_ = false;
-  std::map<std::string, FolderListing, std::less<>> folders_;
+  std::atomic<bool> dirty_ = false;
+  std::shared_ptr<const void> snapshot_;  // keeps the slots' bytes readable
+  std::map<std::string, Slot, std::less<>> folders_;
 };
 
 /// Whether `listing` of `folder` still holds: every folder is the same
