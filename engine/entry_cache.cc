@@ -33,9 +33,12 @@ constexpr uint32_t kVersion = 2;  // 2: CRC-32 seal
 }  // namespace
 
 Sha256 sha256(const void* data, size_t size) {
+  // fetched once: given EVP_sha256(), OpenSSL 3 looks the implementation
+  // up again on every digest, and a warm pack hashes one key per package
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
   Sha256 d{};
   unsigned len = 0;
-  EVP_Digest(data, size, d.data(), &len, EVP_sha256(), nullptr);
+  EVP_Digest(data, size, d.data(), &len, md ? md : EVP_sha256(), nullptr);
   return d;
 }
 
