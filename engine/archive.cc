@@ -7,8 +7,6 @@
 // timestamp or name into its header, so the bytes stay reproducible.
 #include "lockcut/archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -16,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "archive_api.h"
 #include "lockcut/output.h"
 #include "zip.h"
 
@@ -62,62 +61,69 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 Result<uint64_t> write_tar(const std::string& path, bool gzip,
                            const std::vector<detail::ArchiveItem>& items,
                            const ArchiveOptions& options) {
-  struct archive* a = archive_write_new();
+  auto api = detail::archive_api();
+  if (!api) {
+    Error e = api.take_error();
+    e.hints.push_back("or write a zip (--zip), which lockcut writes without libarchive");
+    return e;
+  }
+  const detail::ArchiveApi& la = *api.value();
+  struct archive* a = la.write_new();
   auto fail = [&](const std::string& what) {
-    int err = archive_errno(a);
+    int err = la.error_number(a);
     Error e = system_error("cannot write '" + path + "': " + what + ": " +
-                               (archive_error_string(a) ? archive_error_string(a) : "unknown error") +
+                               (la.error_string(a) ? la.error_string(a) : "unknown error") +
                                (err > 0 ? std::string(" (") + std::strerror(err) + ")" : ""),
                            write_error_hints(err));
-    archive_write_free(a);
+    la.write_free(a);
     return e;
   };
-  archive_write_set_format_pax_restricted(a);
+  la.write_set_format_pax_restricted(a);
   if (gzip) {
-    archive_write_add_filter_gzip(a);
-    archive_write_set_filter_option(a, "gzip", "timestamp", nullptr);
+    la.write_add_filter_gzip(a);
+    la.write_set_filter_option(a, "gzip", "timestamp", nullptr);
   }
-  archive_write_set_bytes_in_last_block(a, 1);
-  if (archive_write_open_filename(a, path.c_str()) != ARCHIVE_OK) return fail("open");
+  la.write_set_bytes_in_last_block(a, 1);
+  if (la.write_open_filename(a, path.c_str()) != ARCHIVE_OK) return fail("open");
   std::atomic<bool>& stop = interrupt_flag();
   std::vector<char> buf(1 << 16);
-  struct archive_entry* entry = archive_entry_new();
+  struct archive_entry* entry = la.entry_new();
   for (const detail::ArchiveItem& item : items) {
     if (stop.load()) {
-      archive_entry_free(entry);
-      archive_write_free(a);
+      la.entry_free(entry);
+      la.write_free(a);
       return interrupted_error();
     }
-    archive_entry_clear(entry);
+    la.entry_clear(entry);
     std::string name = item.name;
     if (!item.entry) name.pop_back();
-    archive_entry_set_pathname_utf8(entry, name.c_str());
-    archive_entry_set_mtime(entry, options.mtime, 0);
-    archive_entry_set_uid(entry, 0);
-    archive_entry_set_gid(entry, 0);
+    la.entry_set_pathname_utf8(entry, name.c_str());
+    la.entry_set_mtime(entry, options.mtime, 0);
+    la.entry_set_uid(entry, 0);
+    la.entry_set_gid(entry, 0);
     int fd = -1;
     if (!item.entry) {
-      archive_entry_set_filetype(entry, AE_IFDIR);
-      archive_entry_set_perm(entry, 0755);
+      la.entry_set_filetype(entry, AE_IFDIR);
+      la.entry_set_perm(entry, 0755);
     } else if (item.entry->type == EntryType::symlink) {
-      archive_entry_set_filetype(entry, AE_IFLNK);
-      archive_entry_set_perm(entry, 0777);
-      archive_entry_set_symlink_utf8(entry, item.entry->target.c_str());
+      la.entry_set_filetype(entry, AE_IFLNK);
+      la.entry_set_perm(entry, 0777);
+      la.entry_set_symlink_utf8(entry, item.entry->target.c_str());
     } else {
-      archive_entry_set_filetype(entry, AE_IFREG);
-      archive_entry_set_perm(entry, normalized_mode(item.entry->mode));
-      archive_entry_set_size(entry, int64_t(item.entry->size));
+      la.entry_set_filetype(entry, AE_IFREG);
+      la.entry_set_perm(entry, normalized_mode(item.entry->mode));
+      la.entry_set_size(entry, int64_t(item.entry->size));
       fd = ::open(item.entry->source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       if (fd < 0) {
         Error e = system_error("cannot read '" + item.entry->source + "': " + std::strerror(errno));
-        archive_entry_free(entry);
-        archive_write_free(a);
+        la.entry_free(entry);
+        la.write_free(a);
         return e;
       }
     }
-    if (archive_write_header(a, entry) != ARCHIVE_OK) {
+    if (la.write_header(a, entry) != ARCHIVE_OK) {
       if (fd >= 0) ::close(fd);
-      archive_entry_free(entry);
+      la.entry_free(entry);
       return fail("header of '" + name + "'");
     }
     if (fd >= 0) {
@@ -127,14 +133,14 @@ Result<uint64_t> write_tar(const std::string& path, bool gzip,
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
           ::close(fd);
-          archive_entry_free(entry);
-          archive_write_free(a);
+          la.entry_free(entry);
+          la.write_free(a);
           return user_error("'" + item.entry->source + "' changed while lockcut was packing it",
                             {"run again when nothing is writing into node_modules"});
         }
-        if (archive_write_data(a, buf.data(), size_t(n)) != n) {
+        if (la.write_data(a, buf.data(), size_t(n)) != n) {
           ::close(fd);
-          archive_entry_free(entry);
+          la.entry_free(entry);
           return fail("data of '" + name + "'");
         }
         left -= uint64_t(n);
@@ -143,9 +149,9 @@ Result<uint64_t> write_tar(const std::string& path, bool gzip,
       if (options.progress) options.progress->fetch_add(1);
     }
   }
-  archive_entry_free(entry);
-  if (archive_write_close(a) != ARCHIVE_OK) return fail("close");
-  archive_write_free(a);
+  la.entry_free(entry);
+  if (la.write_close(a) != ARCHIVE_OK) return fail("close");
+  la.write_free(a);
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return system_error("cannot stat '" + path + "'");
   return uint64_t(st.st_size);

@@ -7,8 +7,6 @@
 // usually carry no folder entries. Modes drop setuid/setgid/sticky bits.
 #include "lockcut/unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "archive_api.h"
 #include "lockcut/output.h"
 
 namespace lockcut {
@@ -31,7 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using ArchivePtr = std::unique_ptr<struct archive, decltype(&archive_read_free)>;
+using ArchivePtr = std::unique_ptr<struct archive, decltype(detail::ArchiveApi::read_free)>;
 
 // The entry's path below the package folder: the first component stripped,
 // `.` components dropped. nullopt when the path is unsafe; "" for the top.
@@ -96,7 +95,8 @@ std::vector<std::string> bin_files(const fs::path& dir) {
   return out;
 }
 
-Status write_file(struct archive* a, const fs::path& path, mode_t mode, const std::string& what) {
+Status write_file(const detail::ArchiveApi& la, struct archive* a, const fs::path& path, mode_t mode,
+                  const std::string& what) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     int err = errno;
@@ -109,7 +109,7 @@ Status write_file(struct archive* a, const fs::path& path, mode_t mode, const st
   la_int64_t offset;
   int r;
   off_t written = 0;
-  while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK) {
+  while ((r = la.read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK) {
     // sparse entries leave holes: seek to where the block belongs
     if (offset != written && ::lseek(fd, offset, SEEK_SET) < 0) break;
     const char* p = static_cast<const char*>(buf);
@@ -134,14 +134,14 @@ Status write_file(struct archive* a, const fs::path& path, mode_t mode, const st
   ::close(fd);
   if (r != ARCHIVE_EOF) {
     return user_error("cannot unpack " + what + ": the tarball is damaged: " +
-                          (archive_error_string(a) ? archive_error_string(a) : "read error"),
+                          (la.error_string(a) ? la.error_string(a) : "read error"),
                       {"remove it from the cache and fetch it again"});
   }
   return Ok{};
 }
 
-Status extract(struct archive* a, const fs::path& root, const std::string& tarball,
-               const std::string& what) {
+Status extract(const detail::ArchiveApi& la, struct archive* a, const fs::path& root,
+               const std::string& tarball, const std::string& what) {
   auto refuse = [&](const std::string& entry, const std::string& why) -> Status {
     return user_error("refusing to unpack " + what + ": '" + entry + "' in '" + tarball + "' " + why,
                       {"the tarball is not a normal npm package; check where it came from"});
@@ -149,19 +149,19 @@ Status extract(struct archive* a, const fs::path& root, const std::string& tarba
   std::set<std::string> ignores;
   struct archive_entry* entry;
   int r;
-  while ((r = archive_read_next_header(a, &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+  while ((r = la.read_next_header(a, &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
     if (interrupt_flag()) return interrupted_error();
-    const char* raw = archive_entry_pathname(entry);
+    const char* raw = la.entry_pathname(entry);
     std::string name = raw ? raw : "";
     std::optional<std::string> rel = package_path(name);
     if (!rel) return refuse(name, "has an absolute path or a '..' component");
-    mode_t type = archive_entry_filetype(entry);
-    if (const char* hard = archive_entry_hardlink(entry)) {
+    mode_t type = la.entry_filetype(entry);
+    if (const char* hard = la.entry_hardlink(entry)) {
       if (!package_path(hard)) return refuse(name, "is a hard link to '" + std::string(hard) + "'");
       continue;  // links are dropped, as pacote does
     }
     if (type == AE_IFLNK) {
-      const char* target = archive_entry_symlink(entry);
+      const char* target = la.entry_symlink(entry);
       if (!link_stays_inside(*rel, target ? target : "")) {
         return refuse(name, "is a link to '" + std::string(target ? target : "") +
                                 "', outside the package");
@@ -188,12 +188,12 @@ Status extract(struct archive* a, const fs::path& root, const std::string& tarba
     fs::create_directories(path.parent_path(), ec);
     if (ec) return system_error("cannot unpack " + what + ": cannot create '" +
                                 path.parent_path().string() + "': " + ec.message());
-    mode_t mode = ((archive_entry_perm(entry) | 0666) & ~mode_t(022) & 0777) | 0600;
-    if (Status s = write_file(a, path, mode, what); !s) return s;
+    mode_t mode = ((la.entry_perm(entry) | 0666) & ~mode_t(022) & 0777) | 0600;
+    if (Status s = write_file(la, a, path, mode, what); !s) return s;
   }
   if (r != ARCHIVE_EOF) {
     return user_error("cannot unpack " + what + ": '" + tarball + "' is damaged: " +
-                          (archive_error_string(a) ? archive_error_string(a) : "read error"),
+                          (la.error_string(a) ? la.error_string(a) : "read error"),
                       {"remove it from the cache and fetch it again"});
   }
   return Ok{};
@@ -202,21 +202,24 @@ Status extract(struct archive* a, const fs::path& root, const std::string& tarba
 }  // namespace
 
 Status unpack_tarball(const std::string& tarball, const std::string& dest, const std::string& what) {
+  auto api = detail::archive_api();
+  if (!api) return api.take_error();
+  const detail::ArchiveApi& la = *api.value();
   Result<TempOutput> out = TempOutput::create(dest, false);
   if (!out) return out.take_error();
   if (::mkdir(out->path().c_str(), 0755) != 0) {
     return system_error("cannot create '" + out->path() + "': " + std::strerror(errno));
   }
-  ArchivePtr a(archive_read_new(), archive_read_free);
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), tarball.c_str(), 1 << 16) != ARCHIVE_OK) {
+  ArchivePtr a(la.read_new(), la.read_free);
+  la.read_support_filter_gzip(a.get());
+  la.read_support_format_tar(a.get());
+  if (la.read_open_filename(a.get(), tarball.c_str(), 1 << 16) != ARCHIVE_OK) {
     return user_error("cannot unpack " + what + ": cannot read '" + tarball + "': " +
-                          (archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown"),
+                          (la.error_string(a.get()) ? la.error_string(a.get()) : "unknown"),
                       {"remove it from the cache and fetch it again"});
   }
   fs::path root = out->path();
-  if (Status s = extract(a.get(), root, tarball, what); !s) return s;
+  if (Status s = extract(la, a.get(), root, tarball, what); !s) return s;
   for (const std::string& bin : bin_files(root)) {
     struct stat st;
     fs::path p = root / bin;
