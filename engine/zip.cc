@@ -53,11 +53,29 @@ constexpr uint16_t kFlagUtf8 = 1 << 11;
 // the output buffer first (a warm run's members are in mapped records)
 constexpr size_t kWriteDirectly = 64 << 10;
 
+// A fixed-size header, filled little-endian and appended in one piece: the
+// writer emits one per member, on the one thread that orders the zip.
+template <size_t N>
+struct Header {
+  uint8_t bytes[N];
+  size_t at = 0;
+  void u16(uint16_t v) {
+    bytes[at++] = uint8_t(v);
+    bytes[at++] = uint8_t(v >> 8);
+  }
+  void u32(uint32_t v) {
+    u16(uint16_t(v));
+    u16(uint16_t(v >> 16));
+  }
+};
+
 struct Buffer {
   std::vector<uint8_t> bytes;
-  void u16(uint16_t v) { bytes.push_back(uint8_t(v)); bytes.push_back(uint8_t(v >> 8)); }
-  void u32(uint32_t v) { u16(uint16_t(v)); u16(uint16_t(v >> 16)); }
-  void str(const std::string& s) { bytes.insert(bytes.end(), s.begin(), s.end()); }
+  template <size_t N>
+  void add(const Header<N>& h) {
+    bytes.insert(bytes.end(), h.bytes, h.bytes + h.at);
+  }
+  void str(std::string_view s) { bytes.insert(bytes.end(), s.begin(), s.end()); }
 };
 
 // One member, read and compressed (or found in the cache) by a worker.
@@ -81,8 +99,9 @@ struct CacheSlot {
   EntryRecord record;
   RecordState state = RecordState::missing;
   size_t left = 0;     // its files not yet through the writer
-  bool dirty = false;  // the record must be written again
-  std::vector<CachedEntry> next;
+  bool dirty = false;  // a member differs from the record: it is written again
+  std::vector<const CachedEntry*> same;  // members so far, while none differs
+  std::vector<CachedEntry> next;         // members so far, once one did
   std::vector<std::vector<uint8_t>> owned;  // fresh bytes `next` points into
 };
 
@@ -292,20 +311,32 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     ~Wait() { g.wait(); }
   } wait_for_stores{stores};
   // takes the member into its package's next record; writes the record
-  // once the package's last member has passed, if anything differed
+  // once the package's last member has passed, if anything differed. A
+  // warm run's members are the record's own, so until one differs only
+  // pointers to them are kept.
   auto remember = [&](const PlanEntry& e, Packed& p) {
     CacheSlot& s = slots[e.package];
-    if (s.next.empty()) s.next.reserve(s.left);
-    CachedEntry c{p.rel, e.size,
-                  e.mtime_ns >= racy_after ? kRacyMtime : e.mtime_ns, e.mode, p.crc, p.method,
-                  p.sha, p.bytes};
-    if (!p.cached) s.owned.push_back(std::move(p.data));
-    s.dirty = s.dirty || !p.cached || p.cached->mtime_ns != c.mtime_ns || p.cached->mode != c.mode;
-    s.next.push_back(std::move(c));
+    const uint64_t mtime = e.mtime_ns >= racy_after ? kRacyMtime : e.mtime_ns;
+    if (!s.dirty && (!p.cached || p.cached->mtime_ns != mtime || p.cached->mode != e.mode)) {
+      s.dirty = true;
+      s.next.reserve(s.same.size() + s.left);
+      for (const CachedEntry* c : s.same) s.next.push_back(*c);
+      s.same = {};
+    }
+    if (s.dirty) {
+      s.next.push_back(CachedEntry{p.rel, e.size, mtime, e.mode, p.crc, p.method, p.sha, p.bytes});
+      if (!p.cached) s.owned.push_back(std::move(p.data));
+    } else {
+      s.same.push_back(p.cached);
+    }
     if (--s.left > 0) return;
-    if (!s.dirty && s.state == RecordState::found && s.next.size() == s.record.entries.size()) {
-      s.next.clear();
-      return;
+    if (!s.dirty) {
+      if (s.state == RecordState::found && s.same.size() == s.record.entries.size()) {
+        s.same = {};
+        return;
+      }
+      for (const CachedEntry* c : s.same) s.next.push_back(*c);  // a file went: rewritten
+      s.same = {};
     }
     stores.run([&s, &cache, &stats, &problem_mutex] {
       Status st = cache->store(s.key, std::move(s.next));
@@ -338,17 +369,19 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     CentralRecord rec{p.crc, uint32_t(p.bytes.size()), uint32_t(p.size),
                       uint32_t(offset + out.bytes.size()), external, p.method};
     central[p.index] = rec;
-    out.u32(0x04034b50);
-    out.u16(kVersionNeeded);
-    out.u16(kFlagUtf8);
-    out.u16(p.method);
-    out.u16(dos_time);
-    out.u16(dos_date);
-    out.u32(p.crc);
-    out.u32(rec.csize);
-    out.u32(rec.usize);
-    out.u16(uint16_t(item.name.size()));
-    out.u16(0);
+    Header<30> h;
+    h.u32(0x04034b50);
+    h.u16(kVersionNeeded);
+    h.u16(kFlagUtf8);
+    h.u16(p.method);
+    h.u16(dos_time);
+    h.u16(dos_date);
+    h.u32(p.crc);
+    h.u32(rec.csize);
+    h.u32(rec.usize);
+    h.u16(uint16_t(item.name.size()));
+    h.u16(0);  // extra
+    out.add(h);
     out.str(item.name);
     if (p.bytes.size() >= kWriteDirectly) {
       // a large member goes from its buffer (or the mapped record) to the file
@@ -421,23 +454,25 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   uint64_t cd_start = offset + out.bytes.size();
   for (size_t i = 0; i < items.size(); ++i) {
     const CentralRecord& r = central[i];
-    out.u32(0x02014b50);
-    out.u16(kVersionMadeBy);
-    out.u16(kVersionNeeded);
-    out.u16(kFlagUtf8);
-    out.u16(r.method);
-    out.u16(dos_time);
-    out.u16(dos_date);
-    out.u32(r.crc);
-    out.u32(r.csize);
-    out.u32(r.usize);
-    out.u16(uint16_t(items[i].name.size()));
-    out.u16(0);  // extra
-    out.u16(0);  // comment
-    out.u16(0);  // disk
-    out.u16(0);  // internal attributes
-    out.u32(r.external);
-    out.u32(r.offset);
+    Header<46> h;
+    h.u32(0x02014b50);
+    h.u16(kVersionMadeBy);
+    h.u16(kVersionNeeded);
+    h.u16(kFlagUtf8);
+    h.u16(r.method);
+    h.u16(dos_time);
+    h.u16(dos_date);
+    h.u32(r.crc);
+    h.u32(r.csize);
+    h.u32(r.usize);
+    h.u16(uint16_t(items[i].name.size()));
+    h.u16(0);  // extra
+    h.u16(0);  // comment
+    h.u16(0);  // disk
+    h.u16(0);  // internal attributes
+    h.u32(r.external);
+    h.u32(r.offset);
+    out.add(h);
     out.str(items[i].name);
     flush(false);
     if (error) return std::move(*error);
@@ -447,14 +482,16 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     return user_error("the zip would pass 4 GiB, the limit without ZIP64",
                       {"write a folder (--out) or a tar (--tar)"});
   }
-  out.u32(0x06054b50);
-  out.u16(0);
-  out.u16(0);
-  out.u16(uint16_t(items.size()));
-  out.u16(uint16_t(items.size()));
-  out.u32(uint32_t(cd_end - cd_start));
-  out.u32(uint32_t(cd_start));
-  out.u16(0);  // comment
+  Header<22> end;
+  end.u32(0x06054b50);
+  end.u16(0);  // this disk
+  end.u16(0);  // the central directory's disk
+  end.u16(uint16_t(items.size()));
+  end.u16(uint16_t(items.size()));
+  end.u32(uint32_t(cd_end - cd_start));
+  end.u32(uint32_t(cd_start));
+  end.u16(0);  // comment
+  out.add(end);
   uint64_t total = offset + out.bytes.size();
   flush(true);
   if (error) return std::move(*error);
