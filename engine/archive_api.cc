@@ -1,11 +1,10 @@
 // archive_api.cc: libarchive opened on first use (see archive_api.h).
 #include "archive_api.h"
 
-#include <dlfcn.h>
-
 #include <mutex>
 #include <string>
-#include <type_traits>
+
+#include "dl_library.h"
 
 namespace lockcut::detail {
 
@@ -14,18 +13,9 @@ Result<const ArchiveApi*> archive_api() {
   static std::string problem;
   static std::once_flag once;
   std::call_once(once, [] {
-    void* lib = ::dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      const char* why = ::dlerror();
-      problem = why ? why : "dlopen failed";
-      return;
-    }
-    const char* missing = nullptr;
-    auto load = [&](const char* name, auto& slot) {
-      slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(::dlsym(lib, name));
-      if (!slot) missing = name;
-      return slot != nullptr;
-    };
+    void* lib = open_library("libarchive.so.13", problem);
+    if (!lib) return;
+    SymbolLoader load{lib};
     bool ok = load("archive_errno", api.error_number) &&
         load("archive_error_string", api.error_string) &&
         load("archive_read_new", api.read_new) &&
@@ -61,7 +51,7 @@ Result<const ArchiveApi*> archive_api() {
         load("archive_entry_set_perm", api.entry_set_perm) &&
         load("archive_entry_set_size", api.entry_set_size) &&
         load("archive_entry_set_symlink_utf8", api.entry_set_symlink_utf8);
-    if (!ok) problem = std::string("libarchive.so.13 lacks ") + missing + ", which lockcut needs";
+    if (!ok) problem = std::string("libarchive.so.13 lacks ") + load.missing + ", which lockcut needs";
   });
   if (!problem.empty()) {
     return system_error("cannot load libarchive to write a tar or unpack a package: " + problem,

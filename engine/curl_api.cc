@@ -1,47 +1,35 @@
 // curl_api.cc: libcurl opened on first use (see curl_api.h).
 #include "curl_api.h"
 
-#include <dlfcn.h>
-
 #include <mutex>
 #include <string>
 
+#include "dl_library.h"
+
 namespace lockcut::detail {
-
-namespace {
-
-template <class F>
-bool load(void* lib, const char* name, F& slot) {
-  slot = reinterpret_cast<F>(::dlsym(lib, name));
-  return slot != nullptr;
-}
-
-}  // namespace
 
 Result<const CurlApi*> curl_api() {
   static CurlApi api;
   static std::string problem;
   static std::once_flag once;
   std::call_once(once, [] {
-    void* lib = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      const char* why = ::dlerror();
-      problem = why ? why : "dlopen failed";
-      return;
-    }
-    bool ok = load(lib, "curl_global_init", api.global_init) && load(lib, "curl_easy_init", api.easy_init) &&
-              load(lib, "curl_easy_setopt", api.easy_setopt) && load(lib, "curl_easy_getinfo", api.easy_getinfo) &&
-              load(lib, "curl_easy_strerror", api.easy_strerror) &&
-              load(lib, "curl_easy_cleanup", api.easy_cleanup) && load(lib, "curl_multi_init", api.multi_init) &&
-              load(lib, "curl_multi_add_handle", api.multi_add_handle) &&
-              load(lib, "curl_multi_remove_handle", api.multi_remove_handle) &&
-              load(lib, "curl_multi_perform", api.multi_perform) && load(lib, "curl_multi_poll", api.multi_poll) &&
-              load(lib, "curl_multi_info_read", api.multi_info_read) &&
-              load(lib, "curl_multi_cleanup", api.multi_cleanup) &&
-              load(lib, "curl_slist_append", api.slist_append) &&
-              load(lib, "curl_slist_free_all", api.slist_free_all);
+    void* lib = open_library("libcurl.so.4", problem);
+    if (!lib) return;
+    SymbolLoader load{lib};
+    bool ok = load("curl_global_init", api.global_init) && load("curl_easy_init", api.easy_init) &&
+              load("curl_easy_setopt", api.easy_setopt) && load("curl_easy_getinfo", api.easy_getinfo) &&
+              load("curl_easy_strerror", api.easy_strerror) &&
+              load("curl_easy_cleanup", api.easy_cleanup) && load("curl_multi_init", api.multi_init) &&
+              load("curl_multi_add_handle", api.multi_add_handle) &&
+              load("curl_multi_remove_handle", api.multi_remove_handle) &&
+              load("curl_multi_perform", api.multi_perform) && load("curl_multi_poll", api.multi_poll) &&
+              load("curl_multi_info_read", api.multi_info_read) &&
+              load("curl_multi_cleanup", api.multi_cleanup) &&
+              load("curl_slist_append", api.slist_append) &&
+              load("curl_slist_free_all", api.slist_free_all);
     if (!ok) {
-      problem = "libcurl.so.4 lacks a function lockcut needs (curl_multi_poll needs libcurl 7.66 or later)";
+      problem = std::string("libcurl.so.4 lacks ") + load.missing +
+                ", which lockcut needs (curl_multi_poll needs libcurl 7.66 or later)";
       return;
     }
     if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) problem = "curl_global_init failed";
