@@ -95,7 +95,7 @@ Result<uint64_t> write_tar(const std::string& path, bool gzip,
       return interrupted_error();
     }
     la.entry_clear(entry);
-    std::string name = item.name;
+    std::string name(item.name);
     if (!item.entry) name.pop_back();
     la.entry_set_pathname_utf8(entry, name.c_str());
     la.entry_set_mtime(entry, options.mtime, 0);

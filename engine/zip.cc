@@ -229,9 +229,9 @@ std::vector<ArchiveItem> archive_items(const PackPlan& plan) {
     for (size_t slash = dest.find('/', from); slash != std::string_view::npos;
          slash = dest.find('/', slash + 1)) {
       open.push_back(dest.substr(0, slash));
-      items.push_back(ArchiveItem{e.dest.substr(0, slash + 1), nullptr});
+      items.push_back(ArchiveItem{dest.substr(0, slash + 1), nullptr});
     }
-    items.push_back(ArchiveItem{e.dest, &e});
+    items.push_back(ArchiveItem{dest, &e});
   }
   return items;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lockcut/archive.h"
@@ -9,8 +10,10 @@
 namespace lockcut::detail {
 
 /// One archive member in output order: a folder (trailing '/') or an entry.
+/// `name` points into the plan: an entry's `dest`, or for a folder the
+/// prefix of the first `dest` under it, so the plan must outlive the items.
 struct ArchiveItem {
-  std::string name;
+  std::string_view name;
   const PlanEntry* entry = nullptr;  ///< nullptr for folders
 };
 
