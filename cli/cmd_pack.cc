@@ -321,7 +321,7 @@ int cmd_pack(int argc, char** argv) {
             << (kind == "folder" ? "" : " (" + mib(stats->output_bytes) + ")") << " in " << secs
             << "\n";
   if (perf.enabled) print_perf(perf);
-  return kExitOk;
+  return exit_committed(kExitOk);
 }
 
 }  // namespace lockcut::cli

@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "cli.h"
 
 namespace lockcut::cli {
@@ -15,6 +17,17 @@ int report(const Error& error) {
     case ErrorKind::interrupted: return 130;
   }
   return kExitSystem;
+}
+
+int exit_committed(int code) {
+#if defined(__SANITIZE_ADDRESS__)
+  return code;
+#else
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  ::_exit(code);
+#endif
 }
 
 void warn(const std::string& message) { std::cerr << "lockcut: warning: " << message << "\n"; }
