@@ -13,7 +13,12 @@
 //   blocks on their own; engine/memory.h sizes big buffers so the mapping is
 //   whole 2 MiB pages, which the kernel aligns);
 // - the brk heap: whatever it grew since the last call, grown 8 MiB at a
-//   time (M_TOP_PAD) so most of it is still untouched when marked.
+//   time (M_TOP_PAD) so most of it is still untouched when marked;
+// - a worker thread's arena: glibc gives each thread that allocates a heap
+//   of its own, a 64 MiB mapping aligned to its size, grown in place. The
+//   whole of it is marked the first time a thread allocates from it. (The
+//   worker threads list packages and read records; unmarked, their arenas
+//   took ~1,500 small-page faults in a warm pack of storefront-web.)
 // Marking a neighbour or a hole is harmless. LOCKCUT_NO_HUGEPAGES=1 turns
 // all of this off. Replacing operator new is a
 // program's decision, so this lives in the command, not the engine library;
@@ -33,6 +38,13 @@ namespace {
 
 constexpr size_t kLarge = size_t{1} << 20;
 constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+// glibc's HEAP_MAX_SIZE on 64-bit: 2 * DEFAULT_MMAP_THRESHOLD_MAX
+constexpr uintptr_t kArenaHeap = uintptr_t{64} << 20;
+#ifdef MADV_COLLAPSE
+constexpr int kCollapse = MADV_COLLAPSE;
+#else
+constexpr int kCollapse = 25;  // older headers; an older kernel says EINVAL
+#endif
 
 void advise(uintptr_t begin, uintptr_t end) {
   begin &= ~(kHuge - 1);
@@ -55,6 +67,7 @@ bool tune_heap() {
 
 const bool enabled = tune_heap();
 std::atomic<uintptr_t> heap_advised{0};
+thread_local uintptr_t arena_advised = 0;
 
 void* allocate(size_t size) noexcept {
   void* p = std::malloc(size ? size : 1);
@@ -62,6 +75,17 @@ void* allocate(size_t size) noexcept {
   const uintptr_t at = reinterpret_cast<uintptr_t>(p);
   if (size >= kLarge) advise(at, at + size);
   const uintptr_t top = reinterpret_cast<uintptr_t>(::sbrk(0));
+  if (at >= top && size < kLarge) {  // above the brk heap: an arena's mapping
+    const uintptr_t heap = at & ~(kArenaHeap - 1);
+    if (heap != arena_advised) {
+      arena_advised = heap;
+      ::madvise(reinterpret_cast<void*>(heap), kArenaHeap, MADV_HUGEPAGE);
+      // glibc wrote the heap's header before it was marked, so its first
+      // 2 MiB are small pages already: made one huge page now (Linux 6.1)
+      ::madvise(reinterpret_cast<void*>(heap), kHuge, kCollapse);
+    }
+    return p;
+  }
   uintptr_t done = heap_advised.load(std::memory_order_relaxed);
   if (top > done && heap_advised.compare_exchange_strong(done, top)) advise(done ? done : at, top);
   return p;
