@@ -48,6 +48,13 @@ const CachedEntry* EntryRecord::find(std::string_view path) const {
   return it != entries.end() && it->path == path ? &*it : nullptr;
 }
 
+const CachedEntry* EntryRecord::find(std::string_view path, size_t& hint) const {
+  const CachedEntry* c =
+      hint < entries.size() && entries[hint].path == path ? &entries[hint] : find(path);
+  if (c) hint = size_t(c - entries.data()) + 1;
+  return c;
+}
+
 std::string EntryCache::default_dir() {
   std::string root = TarballStore::default_dir();
   return root.empty() ? root : root + "/entries";

@@ -162,16 +162,17 @@ void use_cached(const CachedEntry& c, Packed& p) {
   p.cached = &c;
 }
 
-// `slot` is the package's cache slot, nullptr without the cache.
+// `slot` is the package's cache slot, nullptr without the cache; `hint`
+// where in its record to look first (EntryRecord::find).
 void pack_item(const ArchiveItem& item, const CacheSlot* slot, std::string_view rel, bool verify,
-               Compressor& comp, Packed& p) {
+               size_t& hint, Compressor& comp, Packed& p) {
   if (!item.entry) return;  // folder: no data
   const PlanEntry& e = *item.entry;
   std::vector<uint8_t> raw;
   if (e.type == EntryType::symlink) {
     raw.assign(e.target.begin(), e.target.end());
   } else {
-    const CachedEntry* c = slot ? slot->record.find(rel) : nullptr;
+    const CachedEntry* c = slot ? slot->record.find(rel, hint) : nullptr;
     if (c && c->size != e.size) c = nullptr;
     if (c && !verify && c->mtime_ns == e.mtime_ns && c->mode == e.mode) {
       use_cached(*c, p);
@@ -426,14 +427,18 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
               tbb::filter_mode::parallel,
               [&](Batch* batch) {
                 Compressor& comp = compressors.local();
+                const CacheSlot* last = nullptr;  // the slot `hint` is for
+                size_t hint = 0;
                 for (Packed& p : *batch) {
                   const ArchiveItem& item = items[p.index];
                   const CacheSlot* slot = nullptr;
                   if (item.entry && !slots.empty()) {
                     slot = &slots[item.entry->package];
                     p.rel = rel_path(*item.entry, plan.packages[item.entry->package]);
+                    if (slot != last) hint = 0;
+                    last = slot;
                   }
-                  pack_item(item, slot, p.rel, options.verify, comp, p);
+                  pack_item(item, slot, p.rel, options.verify, hint, comp, p);
                 }
                 return batch;
               }) &

@@ -60,6 +60,10 @@ struct EntryRecord {
 
   /// The member for `path`, or nullptr.
   const CachedEntry* find(std::string_view path) const;
+  /// The same, looking first at entries[hint] and leaving `hint` after the
+  /// member found: a zip asks for a package's members in the order they
+  /// were stored, so most lookups are one comparison.
+  const CachedEntry* find(std::string_view path, size_t& hint) const;
 };
 
 /// What a lookup found.
