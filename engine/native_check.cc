@@ -4,8 +4,9 @@
 // Which files are read: names that only binaries have, plus anything with an
 // exec bit or under a bin/ folder (prebuilt tools such as esbuild's). The
 // rest of a tree (typically >99% of its files, all JavaScript) is never
-// opened. Reading is a few small preads per candidate, spread over TBB
-// workers: on a cold cache the wait is the disk's, not the parsing's.
+// opened. Choosing them is one pass over the plan in slices, and reading is
+// a few small preads per candidate, both spread over TBB workers: on a cold
+// cache the wait is the disk's, not the parsing's.
 //
 // Each binary is judged in a fixed order, and a failure that makes the later
 // questions meaningless stops there: wrong format or os, then wrong cpu, then
@@ -13,8 +14,11 @@
 #include "lockcut/native_check.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <optional>
 
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -215,29 +219,43 @@ bool is_foreign_prebuild(std::string_view dest, const NativeTarget& target) {
 
 std::vector<NativeFinding> check_native(const PackPlan& plan, const NativeTarget& target,
                                         int jobs) {
+  // One pass over the plan, in slices across the workers (a large project
+  // has tens of thousands of entries): which entries may be binaries, and
+  // node-gyp-build's lookup, which packages ship prebuilds/ at their root
+  // and which of those have a .node it would load on the target.
+  const size_t n = plan.entries.size();
+  std::vector<uint8_t> candidate(n, 0);
+  std::unique_ptr<std::atomic<uint8_t>[]> has_prebuilds(new std::atomic<uint8_t>[plan.packages.size()]());
+  std::unique_ptr<std::atomic<uint8_t>[]> loadable(new std::atomic<uint8_t>[plan.packages.size()]());
   std::vector<size_t> candidates;
-  for (size_t i = 0; i < plan.entries.size(); ++i) {
-    if (may_be_binary(plan.entries[i])) candidates.push_back(i);
-  }
-  std::vector<std::optional<BinaryInfo>> infos(candidates.size());
-  auto sniff_all = [&] {
+  std::vector<std::optional<BinaryInfo>> infos;
+  auto scan = [&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 2048), [&](const tbb::blocked_range<size_t>& r) {
+      for (size_t i = r.begin(); i < r.end(); ++i) {
+        const PlanEntry& e = plan.entries[i];
+        candidate[i] = may_be_binary(e);
+        if (e.package >= plan.packages.size()) continue;
+        std::string_view rel = relative_to(e.dest, plan.packages[e.package].dest);
+        if (rel.starts_with("prebuilds/")) has_prebuilds[e.package].store(1, std::memory_order_relaxed);
+        if (!rel.ends_with(".node")) continue;
+        if (rel.starts_with("build/Release/") ||
+            (prebuild_path(e.dest) && !is_foreign_prebuild(e.dest, target))) {
+          loadable[e.package].store(1, std::memory_order_relaxed);
+        }
+      }
+    });
+    for (size_t i = 0; i < n; ++i) {
+      if (candidate[i]) candidates.push_back(i);
+    }
+    infos.resize(candidates.size());
     tbb::parallel_for(size_t(0), candidates.size(), [&](size_t i) {
       infos[i] = sniff_binary(plan.entries[candidates[i]].source);
     });
   };
   if (jobs > 0) {
-    tbb::task_arena(jobs).execute(sniff_all);
+    tbb::task_arena(jobs).execute(scan);
   } else {
-    sniff_all();
-  }
-
-  // node-gyp-build's lookup: which packages ship prebuilds/ at their root.
-  std::vector<char> has_prebuilds(plan.packages.size(), 0);
-  for (const PlanEntry& e : plan.entries) {
-    if (e.package >= plan.packages.size()) continue;
-    if (relative_to(e.dest, plan.packages[e.package].dest).starts_with("prebuilds/")) {
-      has_prebuilds[e.package] = 1;
-    }
+    scan();
   }
 
   Judge judge(target);
@@ -277,14 +295,6 @@ std::vector<NativeFinding> check_native(const PackPlan& plan, const NativeTarget
   }
   // A package with prebuilds/ but none node-gyp-build would pick on the
   // target (and no build/Release) throws at require time there.
-  std::vector<char> loadable(plan.packages.size(), 0);
-  for (const PlanEntry& e : plan.entries) {
-    if (e.package >= plan.packages.size() || !has_prebuilds[e.package]) continue;
-    std::string_view rel = relative_to(e.dest, plan.packages[e.package].dest);
-    bool release = rel.starts_with("build/Release/") && rel.ends_with(".node");
-    bool prebuild = rel.ends_with(".node") && prebuild_path(e.dest) && !is_foreign_prebuild(e.dest, target);
-    if (release || prebuild) loadable[e.package] = 1;
-  }
   for (size_t i = 0; i < plan.packages.size(); ++i) {
     if (!has_prebuilds[i] || loadable[i] || i == kOwnFiles) continue;
     const PlanPackage& p = plan.packages[i];
