@@ -8,9 +8,10 @@
 // and compare it with the lockfile, then list the folder with
 // openat/fstatat. A package folder is listed whole but for its own
 // `node_modules`, because what install scripts built (`build/Release`) is
-// part of what `npm ci --omit=dev` leaves on disk. Third, merge, sort, and
-// check the result as a whole: no two entries at one path, no symlink that
-// leaves the output or points at one of its own folders.
+// part of what `npm ci --omit=dev` leaves on disk. Third, merge the tasks'
+// entries (each task's are sorted already) and check the result as a
+// whole: no two entries at one path, no symlink that leaves the output or
+// points at one of its own folders.
 #include "lockcut/plan.h"
 
 #include <dirent.h>
@@ -33,7 +34,6 @@
 #include <simdjson.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
-#include <tbb/parallel_sort.h>
 
 #include "lockcut/location.h"
 #include "lockcut/packlist.h"
@@ -445,6 +445,54 @@ std::vector<ShippedPackage> shipped_packages(const Graph& graph, const Selection
   return shipped;
 }
 
+namespace {
+
+// The tasks' entries in output order (by dest). A listing's files are
+// sorted (list_folder), so each task's entries are already; one that is
+// not (a snapshot written before listings were sorted) is sorted here.
+// Merging the sorted runs then costs about one comparison per entry: the
+// run with the smallest head goes on while it stays below the next one,
+// and runs only interleave where a package has packages nested in it.
+std::vector<PlanEntry> merge_by_dest(std::vector<TaskOutput>& outputs) {
+  auto by_dest = [](const PlanEntry& a, const PlanEntry& b) { return a.dest < b.dest; };
+  tbb::parallel_for(size_t(0), outputs.size(), [&](size_t i) {
+    std::vector<PlanEntry>& run = outputs[i].entries;
+    if (!std::is_sorted(run.begin(), run.end(), by_dest)) std::sort(run.begin(), run.end(), by_dest);
+  });
+  struct Head {
+    std::vector<PlanEntry>* run;
+    size_t at;
+    const std::string& dest() const { return (*run)[at].dest; }
+  };
+  auto later = [](const Head& a, const Head& b) { return a.dest() > b.dest(); };
+  std::vector<Head> heap;  // min-heap on the heads' dests
+  size_t total = 0;
+  for (TaskOutput& out : outputs) {
+    total += out.entries.size();
+    if (!out.entries.empty()) heap.push_back(Head{&out.entries, 0});
+  }
+  std::make_heap(heap.begin(), heap.end(), later);
+  std::vector<PlanEntry> merged;
+  merged.reserve(total);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    Head h = heap.back();
+    heap.pop_back();
+    std::vector<PlanEntry>& run = *h.run;
+    const std::string* next = heap.empty() ? nullptr : &heap.front().dest();
+    do {
+      merged.push_back(std::move(run[h.at++]));
+    } while (h.at < run.size() && (!next || run[h.at].dest < *next));
+    if (h.at < run.size()) {
+      heap.push_back(h);
+      std::push_heap(heap.begin(), heap.end(), later);
+    }
+  }
+  return merged;
+}
+
+}  // namespace
+
 Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options) {
   const Graph& graph = analysis.graph;
   const Selection& sel = analysis.sel;
@@ -651,14 +699,7 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     links.entries = std::move(extra);
   }
 
-  size_t total = 0;
-  for (const TaskOutput& out : outputs) total += out.entries.size();
-  plan.entries.reserve(total);
-  for (TaskOutput& out : outputs) {
-    for (PlanEntry& e : out.entries) plan.entries.push_back(std::move(e));
-  }
-  tbb::parallel_sort(plan.entries.begin(), plan.entries.end(),
-                     [](const PlanEntry& a, const PlanEntry& b) { return a.dest < b.dest; });
+  plan.entries = merge_by_dest(outputs);
   for (size_t i = 1; i < plan.entries.size(); ++i) {
     if (plan.entries[i].dest == plan.entries[i - 1].dest) {
       const PlanEntry& a = plan.entries[i - 1];

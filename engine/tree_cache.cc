@@ -35,7 +35,7 @@ namespace lockcut {
 namespace {
 
 constexpr uint32_t kMagic = 0x5354434c;  // "LCTS"
-constexpr uint32_t kVersion = 3;  // 2: CRC-32 seal; 3: folder sizes
+constexpr uint32_t kVersion = 4;  // 2: CRC-32 seal; 3: folder sizes; 4: files sorted
 
 std::string join(const std::string& a, std::string_view b) {
   if (a.empty()) return std::string(b);
@@ -119,7 +119,10 @@ Status list_folder(const std::string& folder, bool skip_node_modules, FolderList
     return system_error("cannot stat '" + folder + "': " + errno_text(err));
   }
   listing.dirs.push_back(listed_dir("", st));
-  return walk(fd, folder, "", skip_node_modules, listing);
+  if (Status s = walk(fd, folder, "", skip_node_modules, listing); !s) return s;
+  std::sort(listing.files.begin(), listing.files.end(),
+            [](const ListedFile& a, const ListedFile& b) { return a.path < b.path; });
+  return Ok{};
 }
 
 namespace {

@@ -68,7 +68,7 @@ struct ManifestFacts {
 struct FolderListing {
   uint64_t made_ns = 0;  ///< when the walk that made it began
   std::vector<ListedDir> dirs;
-  std::vector<ListedFile> files;
+  std::vector<ListedFile> files;  ///< by path, byte order (list_folder sorts them)
   ManifestFacts manifest;
 };
 
@@ -121,7 +121,9 @@ class TreeCache {
 bool revalidate(const std::string& folder, FolderListing& listing);
 
 /// Lists `folder` whole (but for its top-level `node_modules` when
-/// `skip_node_modules`: a package's dependencies are packages of their own).
+/// `skip_node_modules`: a package's dependencies are packages of their own),
+/// the files sorted by path, so a plan made from the listing is in output
+/// order already.
 Status list_folder(const std::string& folder, bool skip_node_modules, FolderListing& listing);
 
 }  // namespace lockcut
