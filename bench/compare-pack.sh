@@ -24,9 +24,11 @@
 #                    prune alone is printed too
 #   cp -a            of the production closure lockcut wrote (same files)
 #   zip -qr -X       of that folder
-#   lockcut --out    lockcut pack DIR --out OUT --no-own-files
+#   lockcut --out    lockcut pack DIR --out OUT --no-own-files --no-cache
 #   lockcut --link   the same with --link (hard links)
-#   lockcut --zip    lockcut pack DIR --zip OUT --no-own-files
+#   lockcut --zip    lockcut pack DIR --zip OUT --no-own-files --no-cache
+# (--no-cache: every run lists every folder and compresses every file, as
+# the first run on a machine does; compare-incremental.sh times the cache)
 # and prints a Markdown table with the ratios and the machine on stdout.
 # Needs node, npm, zip and the npm registry (or a warm npm cache).
 set -euo pipefail
@@ -45,7 +47,7 @@ while (($#)); do
     --runs) runs=$2; shift 2 ;;
     --generated) generated=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    -h | --help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$1'" "run bench/compare-pack.sh --help" ;;
   esac
 done
@@ -66,7 +68,7 @@ bench_input() {
   local out=$work/out
   rm -rf "$out"; mkdir -p "$out"
   # the closure once, for cp -a and zip, and for the counts
-  "$lockcut" pack "$dir" --out "$out/closure" --no-own-files >/dev/null 2>&1 ||
+  "$lockcut" pack "$dir" --out "$out/closure" --no-own-files --no-cache >/dev/null 2>&1 ||
     die "lockcut pack failed on $dir"
   local files mb
   files=$(find "$out/closure" -type f | wc -l)
@@ -92,9 +94,10 @@ bench_input() {
   t_cp=$(measure "rm -rf '$out/cp'" cp -a "$out/closure" "$out/cp")
   t_zip=$(measure "rm -f '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
   log "$name: lockcut pack --out, --link, --zip"
-  t_out=$(measure "rm -rf '$out/l-out'" "$lockcut" pack "$dir" --out "$out/l-out" --no-own-files)
-  t_link=$(measure "rm -rf '$out/l-link'" "$lockcut" pack "$dir" --out "$out/l-link" --no-own-files --link)
-  t_lzip=$(measure "rm -f '$out/l.zip'" "$lockcut" pack "$dir" --zip "$out/l.zip" --no-own-files)
+  local pack=("$lockcut" pack "$dir" --no-own-files --no-cache)
+  t_out=$(measure "rm -rf '$out/l-out'" "${pack[@]}" --out "$out/l-out")
+  t_link=$(measure "rm -rf '$out/l-link'" "${pack[@]}" --out "$out/l-link" --link)
+  t_lzip=$(measure "rm -f '$out/l.zip'" "${pack[@]}" --zip "$out/l.zip")
   local zip_mb lzip_mb
   zip_mb=$(echo "scale=1; $(stat -c %s "$out/zip.zip") / 1048576" | bc -l)
   lzip_mb=$(echo "scale=1; $(stat -c %s "$out/l.zip") / 1048576" | bc -l)
