@@ -448,8 +448,9 @@ std::vector<ShippedPackage> shipped_packages(const Graph& graph, const Selection
 namespace {
 
 // The tasks' entries in output order (by dest). A listing's files are
-// sorted (list_folder), so each task's entries are already; one that is
-// not (a snapshot written before listings were sorted) is sorted here.
+// sorted (list_folder) and so are npm's packing list and the `.bin` links,
+// so each task's entries are already; one that is not is sorted here, so
+// the order never rests on that.
 // Merging the sorted runs then costs about one comparison per entry: the
 // run with the smallest head goes on while it stays below the next one,
 // and runs only interleave where a package has packages nested in it.
