@@ -547,23 +547,32 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
       node_modules_dirs.emplace(std::string(src_parent), std::string(dest_parent));
     }
   }
-  // hidden folders beside the packages
-  for (const auto& [src, dest] : node_modules_dirs) {
-    std::string dir = root_dir + "/" + src;
+  // hidden folders beside the packages: each node_modules folder read in
+  // parallel (a deep tree has hundreds), the tasks added in order
+  std::vector<std::pair<std::string, std::string>> nm_dirs(node_modules_dirs.begin(),
+                                                           node_modules_dirs.end());
+  std::vector<std::vector<std::string>> hidden(nm_dirs.size());
+  tbb::parallel_for(size_t(0), nm_dirs.size(), [&](size_t i) {
+    std::string dir = root_dir + "/" + nm_dirs[i].first;
     DIR* d = ::opendir(dir.c_str());
-    if (!d) continue;
-    std::vector<std::string> names;
+    if (!d) return;
+    std::vector<std::string>& names = hidden[i];
     while (dirent* e = ::readdir(d)) {
       std::string_view name = e->d_name;
       if (name.size() < 2 || name[0] != '.' || name == ".." || is_tool_metadata(name)) continue;
+      struct stat st;
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) {
+        continue;
+      }
       names.emplace_back(name);
     }
     ::closedir(d);
     std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
-      struct stat st;
-      std::string path = dir + "/" + name;
-      if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+  });
+  for (size_t i = 0; i < nm_dirs.size(); ++i) {
+    const auto& [src, dest] = nm_dirs[i];
+    for (const std::string& name : hidden[i]) {
+      std::string path = root_dir + "/" + src + "/" + name;
       plan.packages.push_back(PlanPackage{src + "/" + name, join(options.prefix, join(dest, name)),
                                           name, "", PlanReason::hidden, 0, 0, path, ""});
       tasks.push_back(Task{TaskKind::hidden, path, join(options.prefix, join(dest, name)),
