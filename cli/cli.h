@@ -97,5 +97,6 @@ int cmd_check(int argc, char** argv);
 int cmd_fetch(int argc, char** argv);
 int cmd_hash(int argc, char** argv);
 int cmd_diff(int argc, char** argv);
+int cmd_cache(int argc, char** argv);
 
 }  // namespace lockcut::cli

@@ -26,6 +26,8 @@ const char* kUsage =
     "  hash [DIR]               one key for what pack would ship (skip packaging when unchanged)\n"
     "  diff OLD NEW             shipped packages added, removed or changed between two projects,\n"
     "                           lockfiles, zips or git revisions (git:REV[:DIR])\n"
+    "  cache                    what lockcut's cache holds; --prune-unused DAYS removes what\n"
+    "                           no run has used for DAYS days\n"
     "\n"
     "`lockcut COMMAND --help` lists a command's flags.\n";
 
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   if (cmd == "pack") return cmd_pack(argc - 1, argv + 1);
   if (cmd == "hash") return cmd_hash(argc - 1, argv + 1);
   if (cmd == "diff") return cmd_diff(argc - 1, argv + 1);
+  if (cmd == "cache") return cmd_cache(argc - 1, argv + 1);
   return report(lockcut::user_error("unknown command '" + cmd + "'",
-                                    {"commands: ls, why, pack, check, fetch, hash, diff; run `lockcut --help`"}));
+                                    {"commands: ls, why, pack, check, fetch, hash, diff, cache; run `lockcut --help`"}));
 }

@@ -8,6 +8,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include "lockcut/cache_prune.h"
 #include "lockcut/integrity.h"
 #include "lockcut/tarball_store.h"
 #include "lockcut/unpack.h"
@@ -92,6 +93,8 @@ Result<Provision> provision(const Analysis& a, const FetchOptions& options) {
       std::filesystem::create_directories(std::filesystem::path(folder).parent_path(), ec);
       Status s = unpack_tarball((*fetched)[i].path, folder, req.name + "@" + req.version);
       if (!s && !is_dir(folder)) errors[i] = s.error();  // else another lockcut unpacked it first
+    } else {
+      touch_cache_folder(folder);  // used: `lockcut cache --prune-unused` keeps it
     }
     result.packages[i] = ProvisionedPackage{req.location, req.name, req.version, folder,
                                             (*fetched)[i].source, (*fetched)[i].url};
