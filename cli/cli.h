@@ -61,12 +61,17 @@ FetchOptions fetch_options(const cxxopts::ParseResult& r, const Analysis& analys
 /// from on stderr; an empty Provision when nothing is missing.
 Result<Provision> provision_for_target(const cxxopts::ParseResult& r, const Analysis& analysis,
                                        PerfLog* perf);
+/// Where pack keeps its folder listings (--cache DIR/trees, else the
+/// default); "" with --no-cache or --verify, which trust no listing.
+std::string tree_cache_dir(const cxxopts::ParseResult& r);
 /// What `pack` writes for the analysis: what the target lacks fetched, the
 /// plan made (--bin, --layer, --no-own-files; `output` is never read as
-/// input), foreign prebuilds left out (--strip-foreign-prebuilds), and the
+/// input; `prefetch`, when given, the listings loaded while the lockfile was
+/// read), foreign prebuilds left out (--strip-foreign-prebuilds), and the
 /// native check passed (or --allow-native-mismatch); findings go to stderr.
 Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& analysis,
-                               const std::string& output, PerfLog* perf);
+                               const std::string& output, PerfLog* perf,
+                               TreePrefetch* prefetch = nullptr);
 /// Writes the plan as `kind` ("folder", "zip", "tar") with pack's flags
 /// (--link, --force), showing progress on a TTY (cmd_pack.cc).
 Result<WriteStats> write_plan(const cxxopts::ParseResult& r, const PackPlan& plan,

@@ -24,6 +24,7 @@
 #include "lockcut/output.h"
 #include "lockcut/plan.h"
 #include "lockcut/sync.h"
+#include "lockcut/tree_cache.h"
 
 namespace lockcut::cli {
 
@@ -239,11 +240,14 @@ int cmd_pack(int argc, char** argv) {
   auto started = std::chrono::steady_clock::now();
   PerfLog perf;
   perf.enabled = r.count("perf") > 0;
+  // the listings of the last run, checked against the disk on the core
+  // that reading the lockfile leaves idle
+  TreePrefetch prefetch(tree_cache_dir(r), r["dir"].as<std::string>());
   auto a = run_analysis(r, r["dir"].as<std::string>(), &perf);
   if (!a) return report(a.error());
   const Analysis& analysis = *a.value();
 
-  Result<PackPlan> plan = plan_for_pack(r, analysis, output, &perf);
+  Result<PackPlan> plan = plan_for_pack(r, analysis, output, &perf, &prefetch);
   if (!plan) return report(plan.error());
   for (const std::string& note : plan->notes) warn(note);
   if (!analysis.select_options.workspaces.empty() && !r.count("layer") && !r.count("no-own-files")) {

@@ -81,8 +81,15 @@ size_t print_findings(const std::vector<NativeFinding>& findings, std::ostream& 
   return errors;
 }
 
+std::string tree_cache_dir(const cxxopts::ParseResult& r) {
+  // the last run's listings of the package folders, unless no cache is trusted
+  if (r.count("no-cache") || r.count("verify")) return "";
+  return r.count("cache") ? r["cache"].as<std::string>() + "/trees" : TreeCache::default_dir();
+}
+
 Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& analysis,
-                               const std::string& output, PerfLog* perf) {
+                               const std::string& output, PerfLog* perf,
+                               TreePrefetch* prefetch) {
   PlanOptions po;
   po.bin = r.count("bin") > 0;
   po.own_files = !r.count("no-own-files") && !r.count("layer") &&
@@ -94,10 +101,8 @@ Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& an
   auto fetched = provision_for_target(r, analysis, perf);
   if (!fetched) return fetched.take_error();
   po.sources = fetched->sources();
-  // the last run's listings of the package folders, unless no cache is trusted
-  if (!r.count("no-cache") && !r.count("verify")) {
-    po.tree_cache = r.count("cache") ? r["cache"].as<std::string>() + "/trees" : TreeCache::default_dir();
-  }
+  po.tree_cache = tree_cache_dir(r);
+  po.prefetch = prefetch;
 
   Result<PackPlan> plan = [&] {
     PhaseTimer t(perf, "plan");

@@ -219,12 +219,15 @@ void check_manifest(const Graph& graph, const Task& task, ManifestRead read,
 // Lists an installed package (or hidden folder) through the tree cache:
 // the last listing when it still holds, else a walk. `kept` is the cache's
 // listing of this folder (updated in place), nullptr when there is none or
-// the cache is not used; `keep` says whether to hand a new one back.
-void list_installed(const Graph& graph, const Task& task, FolderListing* kept, bool keep,
-                    uint64_t started_ns, simdjson::dom::parser& parser, TaskOutput& out) {
+// the cache is not used, and `held` whether it was found to hold already;
+// `keep` says whether to hand a new one back.
+void list_installed(const Graph& graph, const Task& task, FolderListing* kept,
+                    std::optional<bool> held, bool keep, uint64_t started_ns,
+                    simdjson::dom::parser& parser, TaskOutput& out) {
   FolderListing fresh;
   FolderListing& listing = kept ? *kept : fresh;
-  bool reused = kept && revalidate(task.source, listing);
+  // checked already when the snapshot was prefetched (TreePrefetch)
+  bool reused = kept && (held ? *held : revalidate(task.source, listing));
   bool changed = false;
   if (task.node != kNoNode) {
     ManifestRead read = ManifestRead::ok;
@@ -497,9 +500,7 @@ std::vector<PlanEntry> merge_by_dest(std::vector<TaskOutput>& outputs) {
 Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options) {
   const Graph& graph = analysis.graph;
   const Selection& sel = analysis.sel;
-  std::string root_dir =
-      std::filesystem::absolute(analysis.project.dir).lexically_normal().string();
-  while (root_dir.size() > 1 && root_dir.back() == '/') root_dir.pop_back();
+  std::string root_dir = project_root(analysis.project.dir);
   PackPlan plan;
   plan.packages.push_back(PlanPackage{"", options.prefix.empty() ? "." : options.prefix,
                                       std::string(graph.node(kRoot).package_name()),
@@ -605,10 +606,16 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   }
 
   // the listings of the last run, where they still hold (tree_cache.h)
-  std::optional<TreeCache> trees;
+  std::optional<TreeCache> own_trees;
+  TreeCache* trees = nullptr;
   if (!options.tree_cache.empty()) {
-    trees.emplace(options.tree_cache, root_dir);
-    if (!trees->load()) {
+    bool loaded = true;
+    if (options.prefetch) trees = options.prefetch->take(options.tree_cache, root_dir, loaded);
+    if (!trees) {
+      trees = &own_trees.emplace(options.tree_cache, root_dir);
+      loaded = trees->load();
+    }
+    if (!loaded) {
       plan.notes.push_back("the folder listings in '" + trees->path() +
                            "' were damaged: removed, and every package listed again");
     }
@@ -630,8 +637,9 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     const Task& task = tasks[i];
     TaskOutput& out = outputs[i];
     if (task.kind != TaskKind::packed) {
-      if (keep[i]) kept[i] = trees->find(task.source);
-      list_installed(graph, task, kept[i], keep[i], started_ns, parsers.local(), out);
+      std::optional<bool> held;
+      if (keep[i]) kept[i] = trees->find(task.source, &held);
+      list_installed(graph, task, kept[i], held, keep[i], started_ns, parsers.local(), out);
       return;
     }
     if (task.node != kNoNode) {

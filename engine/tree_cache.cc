@@ -23,7 +23,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include <filesystem>
+
 #include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
 
 #include "lockcut/entry_cache.h"
 #include "lockcut/integrity.h"
@@ -297,10 +300,11 @@ void write_listing(detail::RecordWriter& w, const FolderListing& l) {
 
 }  // namespace
 
-FolderListing* TreeCache::find(const std::string& folder) {
+FolderListing* TreeCache::find(const std::string& folder, std::optional<bool>* held) {
   auto it = folders_.find(folder);
   if (it == folders_.end()) return nullptr;
   Slot& slot = it->second;
+  if (held) *held = slot.held;
   if (!slot.listing) {
     FolderListing l;
     if (!parse_listing(slot.bytes, l)) {
@@ -312,8 +316,19 @@ FolderListing* TreeCache::find(const std::string& folder) {
   return &*slot.listing;
 }
 
+void TreeCache::check_all() {
+  std::vector<std::pair<const std::string*, Slot*>> slots;
+  slots.reserve(folders_.size());
+  for (auto& [folder, slot] : folders_) slots.emplace_back(&folder, &slot);
+  tbb::parallel_for(size_t(0), slots.size(), [&](size_t i) {
+    const auto& [folder, slot] = slots[i];
+    FolderListing* l = find(*folder);
+    if (l) slot->held = revalidate(*folder, *l);
+  });
+}
+
 void TreeCache::put(const std::string& folder, FolderListing listing) {
-  folders_.insert_or_assign(folder, Slot{{}, std::move(listing)});
+  folders_.insert_or_assign(folder, Slot{{}, std::move(listing), {}});
   dirty_ = true;
 }
 
@@ -336,7 +351,7 @@ bool TreeCache::load() {
     std::string folder(r.str());
     std::string_view bytes = r.view(r.le(4));
     folders_.emplace_hint(folders_.end(), std::move(folder),
-                          Slot{{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, {}});
+                          Slot{{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, {}, {}});
   }
   if (!r.ok || r.p != r.end) return damaged();
   snapshot_ = std::move(file->hold);
@@ -367,6 +382,44 @@ Status TreeCache::store() {
   if (Status s = detail::write_file_atomically(path_, dir_ + "/tmp", w.bytes); !s) return s;
   dirty_ = false;
   return Ok{};
+}
+
+std::string project_root(const std::string& dir) {
+  std::string root = std::filesystem::absolute(dir).lexically_normal().string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  return root;
+}
+
+struct TreePrefetch::Work {
+  std::string dir, root;
+  TreeCache cache;
+  bool loaded = true;
+  tbb::task_group group;
+  Work(std::string d, std::string r) : dir(std::move(d)), root(std::move(r)), cache(dir, root) {}
+};
+
+TreePrefetch::TreePrefetch(const std::string& dir, const std::string& project_dir) {
+  if (dir.empty()) return;
+  work_ = std::make_unique<Work>(dir, project_root(project_dir));
+  Work& w = *work_;
+  w.group.run([&w] {
+    w.loaded = w.cache.load();
+    w.cache.check_all();
+  });
+}
+
+TreePrefetch::~TreePrefetch() {
+  if (!work_) return;
+  work_->group.cancel();
+  work_->group.wait();
+}
+
+TreeCache* TreePrefetch::take(const std::string& dir, const std::string& root, bool& loaded) {
+  if (!work_) return nullptr;
+  work_->group.wait();
+  if (work_->dir != dir || work_->root != root) return nullptr;
+  loaded = work_->loaded;
+  return &work_->cache;
 }
 
 }  // namespace lockcut

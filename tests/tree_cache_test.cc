@@ -4,6 +4,7 @@
 #include "lockcut/tree_cache.h"
 
 #include <filesystem>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -94,6 +95,56 @@ TEST(TreeCacheSnapshot, AnotherProjectsSnapshotIsNotBelieved) {
   EXPECT_EQ(two.find("/one/node_modules/a"), nullptr);
   ASSERT_TRUE(one.load());
   expect_same(listing("a", 1), one.find("/one/node_modules/a"));
+}
+
+// The prefetch (started before the lockfile is read) checks every kept
+// listing against the disk: a package folder changed since its listing is
+// found not to hold, an unchanged one to hold, and the cache is handed only
+// to a plan of the same project and cache folder.
+TEST(TreePrefetch, ChecksEveryListingAgainstTheDisk) {
+  TempDir tmp;
+  tmp.write("project/node_modules/a/package.json", "{}");
+  tmp.write("project/node_modules/a/lib/index.js", "a");
+  tmp.write("project/node_modules/b/package.json", "{}");
+  const std::string cache_dir = tmp.path() + "/trees";
+  const std::string root = project_root(tmp.path() + "/project/");
+  ASSERT_EQ(root, tmp.path() + "/project");
+  {
+    TreeCache cache(cache_dir, root);
+    ASSERT_TRUE(cache.load());
+    for (const char* name : {"a", "b"}) {
+      FolderListing l;
+      ASSERT_TRUE(list_folder(root + "/node_modules/" + name, true, l));
+      // as if listed long after the folders last changed (kRacyWindowNs)
+      l.made_ns = wall_clock_ns() + 10'000'000'000ull;
+      cache.put(root + "/node_modules/" + name, std::move(l));
+    }
+    ASSERT_TRUE(cache.store());
+  }
+  tmp.write("project/node_modules/b/extra.js", "b");  // b's folder changes
+
+  TreePrefetch prefetch(cache_dir, tmp.path() + "/project");
+  bool loaded = false;
+  TreeCache* cache = prefetch.take(cache_dir, root, loaded);
+  ASSERT_NE(cache, nullptr);
+  EXPECT_TRUE(loaded);
+  std::optional<bool> held;
+  FolderListing* a = cache->find(root + "/node_modules/a", &held);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(held, std::optional<bool>(true));
+  EXPECT_EQ(a->files.size(), 2u);
+  ASSERT_NE(cache->find(root + "/node_modules/b", &held), nullptr);
+  EXPECT_EQ(held, std::optional<bool>(false));
+  // a listing put after the check was not checked
+  cache->put(root + "/node_modules/c", FolderListing{});
+  ASSERT_NE(cache->find(root + "/node_modules/c", &held), nullptr);
+  EXPECT_FALSE(held.has_value());
+
+  TreePrefetch other(cache_dir, tmp.path() + "/project");
+  EXPECT_EQ(other.take(cache_dir, tmp.path() + "/elsewhere", loaded), nullptr);
+  EXPECT_EQ(other.take(tmp.path() + "/other-trees", root, loaded), nullptr);
+  TreePrefetch none("", tmp.path() + "/project");
+  EXPECT_EQ(none.take(cache_dir, root, loaded), nullptr);
 }
 
 }  // namespace

@@ -31,6 +31,8 @@
 
 namespace lockcut {
 
+class TreePrefetch;  // tree_cache.h
+
 /// What an entry is.
 enum class EntryType : uint8_t { file, symlink };
 
@@ -101,6 +103,9 @@ struct PlanOptions {
   /// Where listings of the package folders are kept between runs
   /// (tree_cache.h); "" to read every folder.
   std::string tree_cache;
+  /// That snapshot, loaded and checked while the lockfile was read; used
+  /// when it is for this project and `tree_cache` (nullptr: none).
+  TreePrefetch* prefetch = nullptr;
 };
 
 /// A kept package and the folder `pack` writes it to.
