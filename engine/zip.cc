@@ -9,8 +9,10 @@
 // deflates up to a few files per core ahead of the single writer, which
 // emits them in plan order: same bytes for any thread count.
 //
-// With the entry cache (entry_cache.h) each package's record is loaded
-// before the pipeline; a worker copies a member's compressed bytes from it
+// With the entry cache (entry_cache.h) the packages' records are loaded
+// in the order the zip needs them, by a task of their own running ahead of
+// the writer (a worker that reaches a package first loads records too,
+// until its own is there); a worker copies a member's compressed bytes from it
 // when the source is unchanged, and the writer collects each package's
 // members as they pass and, once its last one has, writes its record again
 // (on a task of its own) when anything differed. Deflate is deterministic
@@ -29,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include <libdeflate.h>
@@ -279,14 +282,21 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     out.bytes.clear();
   };
 
-  // the packages' records, read in parallel (a warm run's only input)
+  // the packages' records, a warm run's only input: loaded on a task of
+  // their own in the order the zip needs them, while the writer writes
+  // what is loaded (it leaves a core mostly idle), or by a worker that
+  // needs one first
   std::optional<EntryCache> cache;
   std::vector<CacheSlot> slots;
+  std::vector<std::atomic<uint8_t>> loading;  // per slot: 0 not yet, 1 being loaded, 2 loaded
+  std::vector<uint32_t> load_order;           // slots with files, by their first member
   if (!options.entry_cache.empty()) {
     cache.emplace(options.entry_cache);
     slots.resize(plan.packages.size());
+    loading = std::vector<std::atomic<uint8_t>>(slots.size());
     for (const ArchiveItem& item : items) {
-      if (item.entry && item.entry->type == EntryType::file) ++slots[item.entry->package].left;
+      if (!item.entry || item.entry->type != EntryType::file) continue;
+      if (slots[item.entry->package].left++ == 0) load_order.push_back(item.entry->package);
     }
     // a package installed twice gets a record per install (EntryCache::key)
     std::unordered_map<std::string, unsigned> installs;
@@ -296,11 +306,43 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
       slots[i].key = EntryCache::key(p, options.level,
                                      installs[p.name + "@" + p.version + " " + p.integrity]++);
     }
-    tbb::parallel_for(size_t(0), slots.size(), [&](size_t i) {
-      if (slots[i].left == 0) return;
-      slots[i].state = cache->load(slots[i].key, slots[i].record);
+  }
+  // Slots are loaded in load_order by whoever takes the next one: the
+  // loader task, or a worker waiting for a slot another thread is loading.
+  std::atomic<size_t> next_load{0};
+  std::atomic<bool> done_loading{false};  // the pipeline ended: load no more
+  auto load = [&](size_t i) {
+    uint8_t idle = 0;
+    if (!loading[i].compare_exchange_strong(idle, 1, std::memory_order_acq_rel)) return;
+    slots[i].state = cache->load(slots[i].key, slots[i].record);
+    loading[i].store(2, std::memory_order_release);
+  };
+  auto load_next = [&] {
+    size_t k = next_load.fetch_add(1, std::memory_order_relaxed);
+    if (k >= load_order.size() || done_loading.load(std::memory_order_relaxed)) return false;
+    load(load_order[k]);
+    return true;
+  };
+  auto await_slot = [&](size_t i) {
+    load(i);
+    while (loading[i].load(std::memory_order_acquire) != 2) {
+      if (!load_next()) std::this_thread::yield();
+    }
+  };
+  tbb::task_group loads;
+  struct StopLoads {
+    tbb::task_group& g;
+    std::atomic<bool>& done;
+    ~StopLoads() {
+      done.store(true);
+      g.wait();
+    }
+  } stop_loads{loads, done_loading};
+  if (!load_order.empty()) {
+    loads.run([&] {
+      while (load_next()) {
+      }
     });
-    for (const CacheSlot& s : slots) stats.cache_damaged += s.state == RecordState::damaged;
   }
   // a file written this recently could change again within the same clock
   // tick and keep its mtime (git's "racy" entries): its record says so
@@ -435,7 +477,10 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
                   if (item.entry && !slots.empty()) {
                     slot = &slots[item.entry->package];
                     p.rel = rel_path(*item.entry, plan.packages[item.entry->package]);
-                    if (slot != last) hint = 0;
+                    if (slot != last) {
+                      if (!slot->key.empty()) await_slot(item.entry->package);
+                      hint = 0;
+                    }
                     last = slot;
                   }
                   pack_item(item, slot, p.rel, options.verify, hint, comp, p);
@@ -453,6 +498,9 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
               emit(items[p.index], p);
             }
           }));
+  done_loading.store(true);
+  loads.wait();
+  for (const CacheSlot& s : slots) stats.cache_damaged += s.state == RecordState::damaged;
   if (stop.load()) return interrupted_error();
   if (error) return std::move(*error);
 
