@@ -216,6 +216,16 @@ Result<std::vector<CachePart>> prune_cache(const std::string& dir, const PruneOp
                                   kind)
                         : p.folders(s.path, [rest](std::string_view n) { return is_hex(n, rest); }, kind);
         if (!st) return st.take_error();
+        if (kind != CacheKind::unpacked) continue;
+        // an unpack that was killed (TempOutput: ".<hex>.lockcut-<pid>-...")
+        // or a removal that failed ("<hex>.pruned-<pid>")
+        st = p.folders(s.path, [rest](std::string_view n) {
+          return (n.size() > rest + 1 && n[0] == '.' && is_hex(n.substr(1, rest), rest) &&
+                  n.substr(rest + 1).starts_with(".lockcut-")) ||
+                 (n.size() > rest && is_hex(n.substr(0, rest), rest) &&
+                  n.substr(rest).starts_with(".pruned-"));
+        }, CacheKind::temporary);
+        if (!st) return st.take_error();
       }
     }
   }

@@ -63,6 +63,7 @@ struct HandMadeCache {
   // a killed run's leftover, and one a running lockcut is writing
   std::string old_part = item(dir, "entries/tmp/12-0.part", 40 * kDay, 40 * kDay);
   std::string live_part = item(dir, "trees/tmp/13-0.part", 40 * kDay, 60);
+  std::string killed_unpack = dir.path() + "/unpacked/sha512/03/." + hex(126, '4') + ".lockcut-14-0";
   // not lockcut's names: never counted, never removed
   std::string stray = item(dir, "entries/ab/notes.txt", 400 * kDay, 400 * kDay);
   std::string short_name = item(dir, "entries/ab/" + hex(61, 'a') + ".rec", 400 * kDay, 400 * kDay);
@@ -76,6 +77,8 @@ struct HandMadeCache {
     set_times(old_unpacked, kNow - 35 * kDay, kNow - 35 * kDay);
     item(dir, "unpacked/sha512/03/" + hex(126, '3') + "/package.json", 0, 0);
     set_times(unpacked, kNow - 3 * kDay, kNow - 35 * kDay);
+    item(dir, "unpacked/sha512/03/." + hex(126, '4') + ".lockcut-14-0/package.json", 0, 0);
+    set_times(killed_unpack, kNow - 40 * kDay, kNow - 40 * kDay);
     fs::create_symlink(outside, link);
   }
 };
@@ -92,14 +95,14 @@ TEST(CachePrune, CountsWithoutRemoving) {
   EXPECT_EQ(part(*parts, CacheKind::tarballs).items, 2u);
   EXPECT_EQ(part(*parts, CacheKind::unpacked).items, 2u);
   EXPECT_EQ(part(*parts, CacheKind::unpacked).bytes, 3000u);  // the files inside
-  EXPECT_EQ(part(*parts, CacheKind::temporary).items, 2u);
+  EXPECT_EQ(part(*parts, CacheKind::temporary).items, 3u);
   for (const CachePart& p : *parts) EXPECT_EQ(p.removed_items, 0u) << cache_kind_name(p.kind);
   EXPECT_TRUE(fs::exists(c.old_record));
   EXPECT_TRUE(fs::exists(c.old_unpacked));
 }
 
 // Pruning after 30 days removes exactly what was neither read nor written
-// in them, and a temporary file only once it is an hour old.
+// in them, and a temporary file or folder only once it is an hour old.
 TEST(CachePrune, RemovesWhatWentUnused) {
   HandMadeCache c;
   auto parts = prune_cache(c.dir.path(), PruneOptions{30 * kDay, kNow});
@@ -111,9 +114,10 @@ TEST(CachePrune, RemovesWhatWentUnused) {
   EXPECT_EQ(part(*parts, CacheKind::tarballs).removed_items, 1u);
   EXPECT_EQ(part(*parts, CacheKind::unpacked).removed_items, 1u);
   EXPECT_EQ(part(*parts, CacheKind::unpacked).removed_bytes, 2000u);
-  EXPECT_EQ(part(*parts, CacheKind::temporary).removed_items, 1u);
+  EXPECT_EQ(part(*parts, CacheKind::temporary).removed_items, 2u);
 
-  for (const std::string& gone : {c.old_record, c.old_tree, c.old_tarball, c.old_unpacked, c.old_part}) {
+  for (const std::string& gone :
+       {c.old_record, c.old_tree, c.old_tarball, c.old_unpacked, c.old_part, c.killed_unpack}) {
     EXPECT_FALSE(fs::exists(fs::symlink_status(gone))) << gone;
   }
   for (const std::string& kept : {c.read_record, c.new_record, c.tree, c.tarball, c.unpacked,

@@ -34,7 +34,7 @@ enum class CacheKind : uint8_t {
   trees,      ///< `trees/`: folder listings, one snapshot per project
   tarballs,   ///< `<algo>/`: verified tarballs, by integrity
   unpacked,   ///< `unpacked/`: those tarballs unpacked, one folder each
-  temporary,  ///< `*.part` files a run was writing (left by a killed run)
+  temporary,  ///< what a run was writing: `*.part` files, `.<hex>.lockcut-*` unpack folders
 };
 
 /// "entries", "trees", "tarballs", "unpacked", "temporary".
@@ -56,8 +56,8 @@ struct PruneOptions {
   int64_t now_s = 0;
 };
 
-/// A temporary file is removed only once it is at least this old, whatever
-/// `unused_for_s` says: a running lockcut may still be writing it.
+/// A temporary file or folder is removed only once it is at least this old,
+/// however small `unused_for_s` is: a running lockcut may still be writing it.
 inline constexpr int64_t kTemporaryGraceS = 3600;
 
 /// Counts what `dir` holds, one CachePart per kind in CacheKind's order,
