@@ -98,56 +98,61 @@ class Pruner {
   // The regular files `<dir>/<name>` that pass `want`, as `kind`.
   Status files(const std::string& dir, const std::function<bool(std::string_view)>& want,
                CacheKind kind) {
-    auto found = entries_of(dir, want);
-    if (!found) return found.take_error();
-    for (const Found& f : *found) {
-      if (!S_ISREG(f.st.st_mode)) continue;
-      const uint64_t bytes = uint64_t(f.st.st_size);
-      if (!unused(f.st, kind)) {
-        keep(kind, bytes);
-        continue;
-      }
-      if (::unlink(f.path.c_str()) != 0 && errno != ENOENT) {
-        return system_error("cannot remove '" + f.path + "' from the cache: " + std::strerror(errno),
-                            {"check the cache folder's permissions"});
-      }
-      removed(kind, bytes);
-    }
-    return Ok{};
+    return items(dir, want, kind, false);
   }
 
   // The folders `<dir>/<name>` that pass `want`, each one item of `kind`.
   Status folders(const std::string& dir, const std::function<bool(std::string_view)>& want,
                  CacheKind kind) {
-    auto found = entries_of(dir, want);
-    if (!found) return found.take_error();
-    for (const Found& f : *found) {
-      if (!S_ISDIR(f.st.st_mode)) continue;
-      const uint64_t bytes = folder_bytes(f.path);
-      if (!unused(f.st, kind)) {
-        keep(kind, bytes);
-        continue;
-      }
-      std::string aside = f.path + ".pruned-" + std::to_string(::getpid());
-      if (::rename(f.path.c_str(), aside.c_str()) != 0) {
-        if (errno == ENOENT) continue;  // another prune took it
-        return system_error("cannot remove '" + f.path + "' from the cache: " + std::strerror(errno),
-                            {"check the cache folder's permissions"});
-      }
-      std::error_code ec;
-      fs::remove_all(aside, ec);
-      if (ec) {
-        return system_error("cannot remove '" + aside + "' from the cache: " + ec.message(),
-                            {"remove it by hand; nothing uses it"});
-      }
-      removed(kind, bytes);
-    }
-    return Ok{};
+    return items(dir, want, kind, true);
   }
 
   std::vector<CachePart> parts() const { return {parts_.begin(), parts_.end()}; }
 
  private:
+  Status items(const std::string& dir, const std::function<bool(std::string_view)>& want,
+               CacheKind kind, bool folders) {
+    auto found = entries_of(dir, want);
+    if (!found) return found.take_error();
+    for (const Found& f : *found) {
+      if (folders ? !S_ISDIR(f.st.st_mode) : !S_ISREG(f.st.st_mode)) continue;
+      const uint64_t bytes = folders ? folder_bytes(f.path) : uint64_t(f.st.st_size);
+      if (!unused(f.st, kind)) {
+        keep(kind, bytes);
+        continue;
+      }
+      Status gone = folders ? remove_folder(f.path) : remove_file(f.path);
+      if (!gone) return gone;
+      removed(kind, bytes);
+    }
+    return Ok{};
+  }
+
+  static Status remove_file(const std::string& path) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return system_error("cannot remove '" + path + "' from the cache: " + std::strerror(errno),
+                          {"check the cache folder's permissions"});
+    }
+    return Ok{};  // removed, or another prune was first
+  }
+
+  // renamed aside first, so a pack looking for it finds it whole or not at all
+  static Status remove_folder(const std::string& path) {
+    std::string aside = path + ".pruned-" + std::to_string(::getpid());
+    if (::rename(path.c_str(), aside.c_str()) != 0) {
+      if (errno == ENOENT) return Ok{};  // another prune was first
+      return system_error("cannot remove '" + path + "' from the cache: " + std::strerror(errno),
+                          {"check the cache folder's permissions"});
+    }
+    std::error_code ec;
+    fs::remove_all(aside, ec);
+    if (ec) {
+      return system_error("cannot remove '" + aside + "' from the cache: " + ec.message(),
+                          {"remove it by hand; nothing uses it"});
+    }
+    return Ok{};
+  }
+
   bool unused(const struct stat& st, CacheKind kind) const {
     if (options_.unused_for_s < 0) return false;
     const int64_t used = std::max<int64_t>(st.st_atim.tv_sec, st.st_mtim.tv_sec);
