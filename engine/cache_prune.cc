@@ -90,7 +90,7 @@ uint64_t folder_bytes(const std::string& dir) {
 
 class Pruner {
  public:
-  Pruner(const PruneOptions& options) : options_(options) {
+  explicit Pruner(const PruneOptions& options) : options_(options) {
     now_ = options.now_s ? options.now_s : int64_t(std::time(nullptr));
     for (size_t k = 0; k < parts_.size(); ++k) parts_[k].kind = CacheKind(k);
   }

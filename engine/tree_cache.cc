@@ -22,7 +22,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-
 #include <filesystem>
 
 #include <tbb/parallel_for.h>
@@ -391,11 +390,11 @@ std::string project_root(const std::string& dir) {
 }
 
 struct TreePrefetch::Work {
-  std::string dir, root;
+  std::string dir;
   TreeCache cache;
   bool loaded = true;
   tbb::task_group group;
-  Work(std::string d, std::string r) : dir(std::move(d)), root(std::move(r)), cache(dir, root) {}
+  Work(const std::string& d, const std::string& root) : dir(d), cache(d, root) {}
 };
 
 TreePrefetch::TreePrefetch(const std::string& dir, const std::string& project_dir) {
@@ -417,7 +416,7 @@ TreePrefetch::~TreePrefetch() {
 TreeCache* TreePrefetch::take(const std::string& dir, const std::string& root, bool& loaded) {
   if (!work_) return nullptr;
   work_->group.wait();
-  if (work_->dir != dir || work_->root != root) return nullptr;
+  if (work_->dir != dir || work_->cache.root() != root) return nullptr;
   loaded = work_->loaded;
   return &work_->cache;
 }
