@@ -10,8 +10,8 @@
 # Each project (default: fixtures/cross-platform and the corpus'
 # img-thumbnail-lambda) is installed once as a Mac would install it
 # (`npm ci --ignore-scripts --os=darwin --cpu=arm64`; --from changes it).
-# Then, medians of --runs (default 5), each from a removed output and
-# `sync`:
+# Then, medians of --runs (default 5), each with the last output moved
+# aside (not deleted: set_aside in lib.sh says why) and `sync`:
 #   npm cold      npm ci --omit=dev --os=linux --cpu=<arch> --libc=glibc
 #                 --ignore-scripts in a clean copy, with an empty npm cache
 #                 (npm_config_cache): every tarball from the registry
@@ -55,6 +55,7 @@ for tool in node npm bc; do command -v "$tool" >/dev/null || die "$tool is requi
 work=${work:-$build_dir/bench-cross}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+set_aside_until_exit
 
 rows=()
 
@@ -72,17 +73,17 @@ for p in "${projects[@]}"; do
     touch "$dir/.bench-installed"
   fi
   out=$work/out
-  rm -rf "$out"; mkdir -p "$out"
+  set_aside "$out"; mkdir -p "$out"
   npm_flags="--omit=dev --os=linux --cpu=$cpu --libc=glibc --ignore-scripts --no-audit --no-fund"
-  copy="rm -rf '$out/npm'; mkdir -p '$out/npm'; (cd '$src' && tar -cf - --exclude=./node_modules --exclude=./expected .) | tar -C '$out/npm' -xf -"
+  copy="set_aside '$out/npm'; mkdir -p '$out/npm'; (cd '$src' && tar -cf - --exclude=./node_modules --exclude=./expected .) | tar -C '$out/npm' -xf -"
   log "$name: npm ci for linux-$cpu, cold and warm npm cache"
-  t_npm_cold=$(measure "$copy; rm -rf '$out/npm-cache'" \
+  t_npm_cold=$(measure "$copy; set_aside '$out/npm-cache'" \
     bash -c "cd '$out/npm' && npm_config_cache='$out/npm-cache' npm ci $npm_flags")
   t_npm_warm=$(measure "$copy" bash -c "cd '$out/npm' && npm ci $npm_flags --prefer-offline")
   log "$name: lockcut pack --target $target, cold and warm cache"
-  t_lc_cold=$(measure "rm -rf '$out/lc' '$out/lc-cache' '$out/npm-cache'" \
+  t_lc_cold=$(measure "set_aside '$out/lc' '$out/lc-cache' '$out/npm-cache'" \
     env npm_config_cache="$out/npm-cache" "$lockcut" pack "$dir" --target "$target" --out "$out/lc" --cache "$out/lc-cache")
-  t_lc_warm=$(measure "rm -rf '$out/lc'" \
+  t_lc_warm=$(measure "set_aside '$out/lc'" \
     env npm_config_cache="$out/npm-cache" "$lockcut" pack "$dir" --target "$target" --out "$out/lc" --cache "$out/lc-cache")
   fetched=$(env npm_config_cache="$out/npm-cache" "$lockcut" fetch "$dir" --target "$target" --cache "$out/lc-cache" 2>/dev/null | wc -l)
   files=$(find "$out/lc" -type f | wc -l)
@@ -91,7 +92,7 @@ for p in "${projects[@]}"; do
   rows+=("| $label | npm ci for linux-$cpu, warm npm cache | ${t_npm_warm} s | lockcut warm is $(ratio "$t_npm_warm" "$t_lc_warm")x faster |")
   rows+=("| $label | lockcut pack --target $target, empty caches | ${t_lc_cold} s | |")
   rows+=("| $label | lockcut pack --target $target, warm cache | ${t_lc_warm} s | |")
-  rm -rf "$out"
+  set_aside "$out"
 done
 
 echo "| input | command | median of $runs | ratio |"

@@ -20,11 +20,13 @@
 #   warm, unchanged  the same with nothing changed
 #   warm, replacing  warm, 1 changed, with the previous OUT still there
 #   zip -qr -X       of the folder `lockcut pack --out` writes for the input
-# Every row but "replacing" starts without OUT (removed, not timed), so the
-# rows differ only in the cache: freeing a replaced zip's blocks is the
+# Every row but "replacing" starts without OUT (moved aside, not timed), so
+# the rows differ only in the cache: freeing a replaced zip's blocks is the
 # filesystem's work (~18 ms for 38 MiB on an ext4 mounted with `discard`),
-# and it gets a row of its own. Prints a Markdown table with the ratios and
-# the machine on stdout.
+# and it gets a row of its own. Each cold run gets an empty cache by moving
+# the last one aside: nothing is deleted until the script exits (set_aside
+# in lib.sh says why), so leave a minute before the next bench script.
+# Prints a Markdown table with the ratios and the machine on stdout.
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,7 +43,7 @@ while (($#)); do
     --runs) runs=$2; shift 2 ;;
     --generated) generated=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    -h | --help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,29p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$1'" "run bench/compare-incremental.sh --help" ;;
   esac
 done
@@ -51,6 +53,7 @@ for tool in node npm zip bc; do command -v "$tool" >/dev/null || die "$tool is r
 work=${work:-$build_dir/bench-incremental}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+set_aside_until_exit
 
 
 rows=()
@@ -59,7 +62,7 @@ add_row() { rows+=("| $1 | $2 | $3 | $4 |"); }
 bench_input() {
   local name=$1 dir=$2
   local out=$work/out cache=$work/out/cache
-  rm -rf "$out"; mkdir -p "$out"
+  set_aside "$out"; mkdir -p "$out"
   "$lockcut" pack "$dir" --out "$out/closure" >/dev/null 2>&1 || die "lockcut pack failed on $dir"
   local files mb
   files=$(find "$out/closure" -type f | wc -l)
@@ -69,12 +72,12 @@ bench_input() {
   local pack=("$lockcut" pack "$dir" --zip "$out/l.zip" --force --cache "$cache")
   log "$name: cold (empty cache)"
   local t_cold t_one t_none t_replace t_zip
-  t_cold=$(measure "rm -rf '$cache' '$out/l.zip'" "${pack[@]}")
+  t_cold=$(measure "set_aside '$cache' '$out/l.zip'" "${pack[@]}")
   # the own file that changes: a space more at the end of package.json each run
   log "$name: warm, one own file changed"
-  t_one=$(measure "rm -f '$out/l.zip'; printf ' ' >> '$dir/package.json'" "${pack[@]}")
+  t_one=$(measure "set_aside '$out/l.zip'; printf ' ' >> '$dir/package.json'" "${pack[@]}")
   log "$name: warm, nothing changed"
-  t_none=$(measure "rm -f '$out/l.zip'" "${pack[@]}")
+  t_none=$(measure "set_aside '$out/l.zip'" "${pack[@]}")
   log "$name: warm, one own file changed, replacing the previous zip"
   "${pack[@]}" >/dev/null 2>&1 || die "lockcut pack failed on $dir"
   t_replace=$(measure "printf ' ' >> '$dir/package.json'" "${pack[@]}")
@@ -82,7 +85,7 @@ bench_input() {
   counts=$("${pack[@]}" --json 2>/dev/null |
     node -e 'const j=JSON.parse(require("fs").readFileSync(0)); console.log(`${j.foldersWalked} folders listed, ${j.filesRead} files read, ${j.entriesCompressed} compressed, ${j.entriesReused} reused`)')
   log "$name: zip -qr -X"
-  t_zip=$(measure "rm -f '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
+  t_zip=$(measure "set_aside '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
   local zip_mb lzip_mb
   zip_mb=$(echo "scale=1; $(stat -c %s "$out/zip.zip") / 1048576" | bc -l)
   lzip_mb=$(echo "scale=1; $(stat -c %s "$out/l.zip") / 1048576" | bc -l)
@@ -93,7 +96,7 @@ bench_input() {
   add_row "$label" "lockcut pack --zip, warm: one own file changed" "${t_one} s" "$(ratio "$t_cold" "$t_one")x faster than cold, $(ratio "$t_zip" "$t_one")x faster than zip"
   add_row "$label" "lockcut pack --zip, warm: nothing changed ($counts)" "${t_none} s" "$(ratio "$t_cold" "$t_none")x faster than cold"
   add_row "$label" "lockcut pack --zip --force, warm: one own file changed, replacing the previous zip" "${t_replace} s" "$(ratio "$t_cold" "$t_replace")x faster than cold"
-  rm -rf "$out"
+  set_aside "$out"
 }
 
 src=$repo/fixtures/corpus/$project

@@ -13,7 +13,8 @@
 #   --generated N    bench/gen-lockfile.js + bench/gen-tree.js: N packages
 #                    with files shaped like the corpus installs (0 = none)
 # For each input it measures (median of --runs, default 5; each run starts
-# from a removed output and `sync`, not timed):
+# with the last output moved aside, not deleted, and `sync`, not timed;
+# set_aside in lib.sh says why):
 #   npm ci           npm ci --omit=dev --prefer-offline --ignore-scripts in a
 #                    clean copy of the project (corpus only: the generated
 #                    packages are not in any registry)
@@ -47,7 +48,7 @@ while (($#)); do
     --runs) runs=$2; shift 2 ;;
     --generated) generated=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    -h | --help) sed -n '2,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,34p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$1'" "run bench/compare-pack.sh --help" ;;
   esac
 done
@@ -58,6 +59,7 @@ for tool in node npm zip; do command -v "$tool" >/dev/null || die "$tool is requ
 work=${work:-$build_dir/bench-pack}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+set_aside_until_exit
 
 
 rows=()
@@ -66,7 +68,7 @@ add_row() { rows+=("| $1 | $2 | $3 | $4 |"); }
 bench_input() {
   local name=$1 dir=$2 corpus=$3
   local out=$work/out
-  rm -rf "$out"; mkdir -p "$out"
+  set_aside "$out"; mkdir -p "$out"
   # the closure once, for cp -a and zip, and for the counts
   "$lockcut" pack "$dir" --out "$out/closure" --no-own-files --no-cache >/dev/null 2>&1 ||
     die "lockcut pack failed on $dir"
@@ -78,26 +80,26 @@ bench_input() {
   local t_npm="" t_cp t_zip t_out t_link t_lzip
   if [[ $corpus == 1 ]]; then
     log "$name: npm ci --omit=dev (clean copy)"
-    t_npm=$(measure "rm -rf '$out/npm'; mkdir -p '$out/npm'; (cd '$dir' && tar -cf - --exclude=./node_modules --exclude='*/node_modules' .) | tar -C '$out/npm' -xf -" \
+    t_npm=$(measure "set_aside '$out/npm'; mkdir -p '$out/npm'; (cd '$dir' && tar -cf - --exclude=./node_modules --exclude='*/node_modules' .) | tar -C '$out/npm' -xf -" \
       bash -c "cd '$out/npm' && npm ci --omit=dev --prefer-offline --ignore-scripts --no-audit --no-fund")
   fi
   local t_copy_prune="" t_prune=""
   if [[ $corpus == 1 ]]; then
     log "$name: cp -a + npm prune --omit=dev, and npm prune alone"
-    t_copy_prune=$(measure "rm -rf '$out/prune'" \
+    t_copy_prune=$(measure "set_aside '$out/prune'" \
       bash -c "cp -a '$dir' '$out/prune' && cd '$out/prune' && npm prune --omit=dev --ignore-scripts --no-audit --no-fund")
-    t_prune=$(measure "rm -rf '$out/prune'; cp -a '$dir' '$out/prune'" \
+    t_prune=$(measure "set_aside '$out/prune'; cp -a '$dir' '$out/prune'" \
       bash -c "cd '$out/prune' && npm prune --omit=dev --ignore-scripts --no-audit --no-fund")
   fi
-  rm -rf "$out/npm" "$out/prune"
+  set_aside "$out/npm" "$out/prune"
   log "$name: cp -a, zip -qr -X"
-  t_cp=$(measure "rm -rf '$out/cp'" cp -a "$out/closure" "$out/cp")
-  t_zip=$(measure "rm -f '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
+  t_cp=$(measure "set_aside '$out/cp'" cp -a "$out/closure" "$out/cp")
+  t_zip=$(measure "set_aside '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
   log "$name: lockcut pack --out, --link, --zip"
   local pack=("$lockcut" pack "$dir" --no-own-files --no-cache)
-  t_out=$(measure "rm -rf '$out/l-out'" "${pack[@]}" --out "$out/l-out")
-  t_link=$(measure "rm -rf '$out/l-link'" "${pack[@]}" --out "$out/l-link" --link)
-  t_lzip=$(measure "rm -f '$out/l.zip'" "${pack[@]}" --zip "$out/l.zip")
+  t_out=$(measure "set_aside '$out/l-out'" "${pack[@]}" --out "$out/l-out")
+  t_link=$(measure "set_aside '$out/l-link'" "${pack[@]}" --out "$out/l-link" --link)
+  t_lzip=$(measure "set_aside '$out/l.zip'" "${pack[@]}" --zip "$out/l.zip")
   local zip_mb lzip_mb
   zip_mb=$(echo "scale=1; $(stat -c %s "$out/zip.zip") / 1048576" | bc -l)
   lzip_mb=$(echo "scale=1; $(stat -c %s "$out/l.zip") / 1048576" | bc -l)
@@ -113,7 +115,7 @@ bench_input() {
   add_row "$label" "lockcut pack --out" "${t_out} s" ""
   add_row "$label" "lockcut pack --out --link" "${t_link} s" "$(ratio "$t_cp" "$t_link")x faster than cp -a"
   add_row "$label" "lockcut pack --zip (${lzip_mb} MiB)" "${t_lzip} s" ""
-  rm -rf "$out"
+  set_aside "$out"
 }
 
 for p in "${projects[@]}"; do

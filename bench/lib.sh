@@ -23,6 +23,27 @@ time_once() {
 
 median() { sort -g | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.3f\n", m}'; }
 
+# set_aside PATH...: moves each PATH that exists into $work/.set-aside
+# instead of deleting it; set_aside_until_exit (once $work is known, at the
+# script's top level, not in a $(...)) removes that folder when the script
+# exits. Deleting between timed runs would bill the next run: on an ext4
+# without a journal (the bench machine's root filesystem) the inode
+# allocator skips inodes freed in the last minute or more, so creating
+# thousands of files soon after deleting thousands took up to three times
+# as long (a cold `lockcut pack --zip` of the generated tree: 0.47 s on
+# fresh inodes, up to 1.5 s after the previous run's cache was removed).
+set_aside() {
+  local p
+  for p in "$@"; do
+    [[ -e $p || -L $p ]] || continue
+    mv "$p" "$(mktemp -u "$work/.set-aside/XXXXXXXX")"
+  done
+}
+set_aside_until_exit() {
+  mkdir -p "$work/.set-aside"
+  trap 'rm -rf "$work/.set-aside"' EXIT
+}
+
 # measure PREPARE_CMD CMD...: median wall seconds over $runs runs; PREPARE_CMD
 # (eval'd, untimed) runs before each, then `sync`
 measure() {
