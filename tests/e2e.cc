@@ -7,11 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+
+#include "lockcut/file_time.h"
 
 namespace lockcut::test {
 
@@ -136,6 +140,11 @@ std::string installed_fixture(const std::string& fixture, const std::string& key
   if (r.exit_code != 0) {
     throw std::runtime_error("npm ci failed in " + dir.string() + ":\n" + r.err.substr(0, 4000));
   }
+  // npm writes the files with the time of the install: a pack within
+  // kRacyWindowNs of it rightly trusts none of them on the next run
+  // (file_time.h), which would make what a test counts depend on whether
+  // it, or a test before it, installed the project
+  std::this_thread::sleep_for(std::chrono::nanoseconds(kRacyWindowNs + 100'000'000));
   std::ofstream(cache / (key + ".stamp")) << stamp;
   return dir.string();
 }
