@@ -301,7 +301,7 @@ void write_listing(detail::RecordWriter& w, const FolderListing& l) {
 
 FolderListing* TreeCache::find(const std::string& folder, std::optional<bool>* held) {
   auto it = folders_.find(folder);
-  if (it == folders_.end()) return nullptr;
+  if (it == folders_.end() || it->second.gone) return nullptr;
   Slot& slot = it->second;
   if (held) *held = slot.held;
   if (!slot.listing) {
@@ -322,12 +322,19 @@ void TreeCache::check_all() {
   tbb::parallel_for(size_t(0), slots.size(), [&](size_t i) {
     const auto& [folder, slot] = slots[i];
     FolderListing* l = find(*folder);
-    if (l) slot->held = revalidate(*folder, *l);
+    if (!l) return;
+    slot->held = revalidate(*folder, *l);
+    // a package removed from node_modules: its listing is not kept
+    struct stat st;
+    if (!*slot->held && ::lstat(folder->c_str(), &st) != 0 && errno == ENOENT) {
+      slot->gone = true;
+      dirty_ = true;
+    }
   });
 }
 
 void TreeCache::put(const std::string& folder, FolderListing listing) {
-  folders_.insert_or_assign(folder, Slot{{}, std::move(listing), {}});
+  folders_.insert_or_assign(folder, Slot{{}, std::move(listing), {}, false});
   dirty_ = true;
 }
 
@@ -350,7 +357,7 @@ bool TreeCache::load() {
     std::string folder(r.str());
     std::string_view bytes = r.view(r.le(4));
     folders_.emplace_hint(folders_.end(), std::move(folder),
-                          Slot{{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, {}, {}});
+                          Slot{{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, {}, {}, false});
   }
   if (!r.ok || r.p != r.end) return damaged();
   snapshot_ = std::move(file->hold);
@@ -364,8 +371,10 @@ Status TreeCache::store() {
   w.u32(kMagic);
   w.u32(kVersion);
   w.str(root_);
-  w.u32(uint32_t(folders_.size()));
+  w.u32(uint32_t(std::count_if(folders_.begin(), folders_.end(),
+                                [](const auto& f) { return !f.second.gone; })));
   for (auto& [folder, slot] : folders_) {
+    if (slot.gone) continue;
     w.str(folder);
     size_t at = w.bytes.size();
     w.u32(0);  // the size, once known

@@ -147,5 +147,50 @@ TEST(TreePrefetch, ChecksEveryListingAgainstTheDisk) {
   EXPECT_EQ(none.take(cache_dir, root, loaded), nullptr);
 }
 
+// A package removed from node_modules since the last run: the check finds
+// no folder, and its listing leaves the snapshot instead of being checked
+// (and failing) on every run after.
+TEST(TreePrefetch, DropsTheListingOfARemovedPackage) {
+  TempDir tmp;
+  tmp.write("project/node_modules/a/package.json", "{}");
+  tmp.write("project/node_modules/b/package.json", "{}");
+  const std::string cache_dir = tmp.path() + "/trees";
+  const std::string root = project_root(tmp.path() + "/project");
+  {
+    TreeCache cache(cache_dir, root);
+    ASSERT_TRUE(cache.load());
+    for (const char* name : {"a", "b"}) {
+      FolderListing l;
+      ASSERT_TRUE(list_folder(root + "/node_modules/" + name, true, l));
+      cache.put(root + "/node_modules/" + name, std::move(l));
+    }
+    ASSERT_TRUE(cache.store());
+  }
+  std::filesystem::remove_all(root + "/node_modules/b");
+  {
+    TreePrefetch prefetch(cache_dir, root);
+    bool loaded = false;
+    TreeCache* cache = prefetch.take(cache_dir, root, loaded);
+    ASSERT_NE(cache, nullptr);
+    EXPECT_NE(cache->find(root + "/node_modules/a"), nullptr);
+    EXPECT_EQ(cache->find(root + "/node_modules/b"), nullptr);
+    ASSERT_TRUE(cache->store());
+  }
+  TreeCache after(cache_dir, root);
+  ASSERT_TRUE(after.load());
+  EXPECT_NE(after.find(root + "/node_modules/a"), nullptr);
+  EXPECT_EQ(after.find(root + "/node_modules/b"), nullptr);
+
+  // back again (reinstalled): listed and kept anew
+  tmp.write("project/node_modules/b/package.json", "{}");
+  FolderListing l;
+  ASSERT_TRUE(list_folder(root + "/node_modules/b", true, l));
+  after.put(root + "/node_modules/b", std::move(l));
+  ASSERT_TRUE(after.store());
+  TreeCache again(cache_dir, root);
+  ASSERT_TRUE(again.load());
+  EXPECT_NE(again.find(root + "/node_modules/b"), nullptr);
+}
+
 }  // namespace
 }  // namespace lockcut

@@ -92,7 +92,10 @@ class TreeCache {
   FolderListing* find(const std::string& folder, std::optional<bool>* held = nullptr);
 
   /// Checks every listing of the snapshot against the disk now
-  /// (revalidate(), in parallel), for find() to hand out the answers.
+  /// (revalidate(), in parallel), for find() to hand out the answers. The
+  /// listing of a folder that no longer exists (a package removed from the
+  /// project) is dropped: find() no longer hands it out and store() leaves
+  /// it out, so a snapshot does not grow with every package ever installed.
   void check_all();
 
   /// The project root it is for.
@@ -116,6 +119,7 @@ class TreeCache {
     std::span<const uint8_t> bytes;
     std::optional<FolderListing> listing;
     std::optional<bool> held;  // check_all's answer
+    bool gone = false;         // check_all found no folder: dropped
   };
   std::string dir_, path_, root_;
   std::atomic<bool> dirty_ = false;
