@@ -249,7 +249,6 @@ int cmd_pack(int argc, char** argv) {
 
   Result<PackPlan> plan = plan_for_pack(r, analysis, output, &perf, &prefetch);
   if (!plan) return report(plan.error());
-  for (const std::string& note : plan->notes) warn(note);
   if (!analysis.select_options.workspaces.empty() && !r.count("layer") && !r.count("no-own-files")) {
     std::cerr << "lockcut: note: with --workspace the project's own files are left out; each "
                  "workspace ships as a folder under node_modules\n";

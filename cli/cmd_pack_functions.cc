@@ -9,6 +9,7 @@
 #include "lockcut/archive.h"
 #include "lockcut/functions.h"
 #include "lockcut/output.h"
+#include "lockcut/tree_cache.h"
 
 namespace lockcut::cli {
 
@@ -72,13 +73,16 @@ int pack_functions(const cxxopts::ParseResult& r) {
 
   PerfLog perf;
   perf.enabled = r.count("perf") > 0;
+  // the functions share one project, so one snapshot of its folders, checked
+  // once while the first lockfile read runs
+  TreePrefetch prefetch(tree_cache_dir(r), dir);
   std::vector<PackPlan> plans;
   for (const FunctionSpec& f : config->functions) {
     AnalysisOptions ao = analysis_options(r, dir);
     ao.workspaces = {f.workspace};
     auto a = run_analysis(r, ao, &perf);
     if (!a) return report(a.error());
-    auto plan = plan_for_pack(r, *a.value(), f.output, &perf);
+    auto plan = plan_for_pack(r, *a.value(), f.output, &perf, &prefetch);
     if (!plan) return report(plan.error());
     plans.push_back(std::move(plan).value());
   }

@@ -109,6 +109,7 @@ Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& an
     return make_plan(analysis, po);
   }();
   if (!plan) return plan;
+  for (const std::string& note : plan->notes) warn(note);
 
   // the binaries must load where the package will run
   NativeTarget target = native_target(analysis);

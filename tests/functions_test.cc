@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "e2e.h"
 #include "tree.h"
@@ -62,6 +63,45 @@ TEST(Functions, EachWorkspaceWithASharedLayer) {
   // the workspace's own uuid@11 stays with it: @acme/shared needs the root's uuid@9
   Tree thumb = read_tree(tmp.path() + "/fn0");
   EXPECT_TRUE(thumb.count("node_modules/@acme/thumbnail-fn/node_modules/uuid/package.json"));
+}
+
+// A second run on the same cache (one folder snapshot for the project,
+// checked once for all functions) writes the same bytes; a damaged
+// snapshot is reported, removed and rebuilt, as for a single pack.
+TEST(Functions, AWarmRunWritesTheSameZips) {
+  std::string project = installed_corpus("acme-monorepo");
+  TempDir tmp;
+  std::string out = tmp.path() + "/dist", cache = tmp.path() + "/cache";
+  fs::create_directories(out);
+  auto pack = [&] {
+    return lockcut({"pack", project, "-w", kFunctions[0], "-w", kFunctions[1], "--each", "--zip",
+                    out + "/{name}.zip", "--layer-shared", out + "/layer.zip", "--cache", cache,
+                    "--force"});
+  };
+  const char* zips[] = {"/thumbnail-fn.zip", "/admin-cli.zip", "/layer.zip"};
+  Outcome cold = pack();
+  ASSERT_EQ(cold.exit_code, 0) << cold.err;
+  std::vector<std::string> first;
+  for (const char* z : zips) first.push_back(read_file(out + z));
+  std::vector<fs::path> snapshots;
+  for (const auto& e : fs::directory_iterator(cache + "/trees")) {
+    if (e.path().extension() == ".tree") snapshots.push_back(e.path());
+  }
+  ASSERT_EQ(snapshots.size(), 1u) << "one snapshot for the one project";
+
+  Outcome warm = pack();
+  ASSERT_EQ(warm.exit_code, 0) << warm.err;
+  EXPECT_EQ(warm.err.find("warning"), std::string::npos) << warm.err;
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(read_file(out + zips[i]) == first[i]) << zips[i];
+
+  fs::resize_file(snapshots[0], fs::file_size(snapshots[0]) / 2);
+  Outcome damaged = pack();
+  ASSERT_EQ(damaged.exit_code, 0) << damaged.err;
+  EXPECT_NE(damaged.err.find("were damaged"), std::string::npos) << damaged.err;
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(read_file(out + zips[i]) == first[i]) << zips[i];
+  Outcome again = pack();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err.find("damaged"), std::string::npos) << again.err;
 }
 
 TEST(Functions, FromAConfigFileWithTheSameResult) {
