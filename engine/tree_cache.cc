@@ -334,7 +334,7 @@ void TreeCache::check_all() {
 }
 
 void TreeCache::put(const std::string& folder, FolderListing listing) {
-  folders_.insert_or_assign(folder, Slot{{}, std::move(listing), {}, false});
+  folders_.insert_or_assign(folder, Slot{{}, std::move(listing), {}});
   dirty_ = true;
 }
 
@@ -357,7 +357,7 @@ bool TreeCache::load() {
     std::string folder(r.str());
     std::string_view bytes = r.view(r.le(4));
     folders_.emplace_hint(folders_.end(), std::move(folder),
-                          Slot{{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, {}, {}, false});
+                          Slot{{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, {}, {}});
   }
   if (!r.ok || r.p != r.end) return damaged();
   snapshot_ = std::move(file->hold);
