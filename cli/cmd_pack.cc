@@ -286,6 +286,10 @@ int cmd_pack(int argc, char** argv) {
     warn(std::to_string(stats->cache_damaged) + " damaged record" +
          (stats->cache_damaged == 1 ? "" : "s") + " in the entry cache: rebuilt from the sources");
   }
+  if (stats->bundle_damaged) {
+    warn("the entry cache's bundle for this selection was damaged: removed, its records read "
+         "one by one, and written again");
+  }
   if (!stats->cache_problem.empty()) warn("the entry cache was not updated: " + stats->cache_problem);
   for (const std::string& w : warnings) warn(w);
   if (r.count("json")) {
@@ -303,7 +307,8 @@ int cmd_pack(int argc, char** argv) {
     if (kind == "zip") {
       out += ",\"filesRead\":" + std::to_string(stats->files_read) +
              ",\"entriesCompressed\":" + std::to_string(stats->entries_compressed) +
-             ",\"entriesReused\":" + std::to_string(stats->entries_reused);
+             ",\"entriesReused\":" + std::to_string(stats->entries_reused) +
+             ",\"recordsBundled\":" + std::to_string(stats->bundle_records);
     }
     out += ",\"foldersWalked\":" + std::to_string(plan->folders_walked) +
            ",\"foldersReused\":" + std::to_string(plan->folders_reused);

@@ -197,6 +197,16 @@ Result<std::vector<CachePart>> prune_cache(const std::string& dir, const PruneOp
   if (Status st = p.files(dir + "/entries/tmp", part_file, CacheKind::temporary); !st) {
     return st.take_error();
   }
+  // entries/bundles/<64 hex>.bundle, entries/bundles/tmp/*.part
+  if (Status st = p.files(dir + "/entries/bundles",
+                          [](std::string_view n) { return hex_name(n, 64, ".bundle"); },
+                          CacheKind::entries);
+      !st) {
+    return st.take_error();
+  }
+  if (Status st = p.files(dir + "/entries/bundles/tmp", part_file, CacheKind::temporary); !st) {
+    return st.take_error();
+  }
   // trees/<64 hex>.tree, trees/tmp/*.part
   if (Status st = p.files(dir + "/trees", [](std::string_view n) { return hex_name(n, 64, ".tree"); },
                           CacheKind::trees);

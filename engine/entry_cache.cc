@@ -60,14 +60,16 @@ std::string EntryCache::default_dir() {
   return root.empty() ? root : root + "/entries";
 }
 
+bool EntryCache::by_identity(const PlanPackage& p) {
+  // a registry package is the same bytes wherever it is installed; anything
+  // else is only known by where it is read from
+  return (p.reason == PlanReason::package || p.reason == PlanReason::fetched) && !p.version.empty();
+}
+
 std::string EntryCache::key(const PlanPackage& p, int level, unsigned copy) {
   std::string k = "zip-entries v" + std::to_string(kVersion) + " libdeflate " +
                   LIBDEFLATE_VERSION_STRING + " level " + std::to_string(level) + "\n";
-  // a registry package is the same bytes wherever it is installed; anything
-  // else is only known by where it is read from
-  bool registry = (p.reason == PlanReason::package || p.reason == PlanReason::fetched) &&
-                  !p.version.empty();
-  if (registry) {
+  if (by_identity(p)) {
     k += "npm:" + p.name + "@" + p.version + " " + p.integrity;
     return copy ? k + " copy " + std::to_string(copy) : k;
   }
@@ -85,13 +87,20 @@ RecordState EntryCache::load(const std::string& key, EntryRecord& out) const {
   std::string path = path_for(key);
   std::optional<detail::MappedFile> file = detail::map_file(path);
   if (!file) return RecordState::missing;
+  RecordState state = parse(file->bytes, std::move(file->hold), key, out);
+  // never read again: the next store puts a good one in its place
+  if (state == RecordState::damaged) ::unlink(path.c_str());
+  return state;
+}
+
+RecordState EntryCache::parse(std::span<const uint8_t> bytes, std::shared_ptr<const void> hold,
+                              const std::string& key, EntryRecord& out) {
+  out = EntryRecord{};
   auto damaged = [&] {
-    // never read again: the next store puts a good one in its place
-    ::unlink(path.c_str());
     out = EntryRecord{};
     return RecordState::damaged;
   };
-  auto body = detail::unseal(file->bytes);
+  auto body = detail::unseal(bytes);
   if (!body) return damaged();
   detail::RecordReader r{body->data(), body->data() + body->size()};
   if (r.le(4) != kMagic || r.le(4) != kVersion) return damaged();
@@ -120,11 +129,13 @@ RecordState EntryCache::load(const std::string& key, EntryRecord& out) const {
   for (size_t i = 1; i < out.entries.size(); ++i) {
     if (!(out.entries[i - 1].path < out.entries[i].path)) return damaged();
   }
-  out.mapping = std::move(file->hold);
+  out.mapping = std::move(hold);
+  out.sealed = bytes;
   return RecordState::found;
 }
 
-Status EntryCache::store(const std::string& key, std::vector<CachedEntry> entries) const {
+Status EntryCache::store(const std::string& key, std::vector<CachedEntry> entries,
+                         std::vector<uint8_t>* sealed) const {
   std::sort(entries.begin(), entries.end(),
             [](const CachedEntry& a, const CachedEntry& b) { return a.path < b.path; });
   detail::RecordWriter w;
@@ -149,7 +160,9 @@ Status EntryCache::store(const std::string& key, std::vector<CachedEntry> entrie
   }
   for (const CachedEntry& e : entries) w.raw(e.data.data(), e.data.size());
   w.seal();
-  return detail::write_file_atomically(path_for(key), dir_ + "/tmp", w.bytes);
+  Status s = detail::write_file_atomically(path_for(key), dir_ + "/tmp", w.bytes);
+  if (s && sealed) *sealed = std::move(w.bytes);
+  return s;
 }
 
 }  // namespace lockcut

@@ -15,7 +15,10 @@
 // until its own is there); a worker copies a member's compressed bytes from it
 // when the source is unchanged, and the writer collects each package's
 // members as they pass and, once its last one has, writes its record again
-// (on a task of its own) when anything differed. Deflate is deterministic
+// (on a task of its own) when anything differed. The registry packages'
+// records are read from the selection's bundle (entry_bundle.h) when it is
+// there and whole, and the bundle is written again when any of them was
+// not in it or changed. Deflate is deterministic
 // for one libdeflate version and level, both in the key, so a warm zip is
 // the same bytes as a cold one.
 #include "zip.h"
@@ -41,6 +44,7 @@
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
+#include "lockcut/entry_bundle.h"
 #include "lockcut/entry_cache.h"
 #include "lockcut/output.h"
 #include "lockcut/file_time.h"
@@ -106,6 +110,9 @@ struct CacheSlot {
   std::vector<const CachedEntry*> same;  // members so far, while none differs
   std::vector<CachedEntry> next;         // members so far, once one did
   std::vector<std::vector<uint8_t>> owned;  // fresh bytes `next` points into
+  int64_t bundled = -1;          // its place in the bundle, if it has one
+  bool from_bundle = false;      // `record` was read from the bundle
+  std::vector<uint8_t> written;  // the record as stored again, if it was
 };
 
 // The path of a file inside its package's folder: the record's key.
@@ -307,6 +314,24 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
                                      installs[p.name + "@" + p.version + " " + p.integrity]++);
     }
   }
+  // the registry packages' records, in the order they are loaded
+  std::vector<uint32_t> bundled;
+  std::optional<EntryBundle> bundle;
+  bool bundle_loaded = false;
+  std::atomic<bool> bundle_damaged{false};
+  if (cache) {
+    std::vector<std::string> keys;
+    for (uint32_t i : load_order) {
+      if (!EntryCache::by_identity(plan.packages[i])) continue;
+      slots[i].bundled = int64_t(bundled.size());
+      bundled.push_back(i);
+      keys.push_back(slots[i].key);
+    }
+    if (!bundled.empty()) {
+      bundle.emplace(options.entry_cache, keys);
+      bundle_loaded = bundle->load();
+    }
+  }
   // Slots are loaded in load_order by whoever takes the next one: the
   // loader task, or a worker waiting for a slot another thread is loading.
   std::atomic<size_t> next_load{0};
@@ -314,7 +339,14 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   auto load = [&](size_t i) {
     uint8_t idle = 0;
     if (!loading[i].compare_exchange_strong(idle, 1, std::memory_order_acq_rel)) return;
-    slots[i].state = cache->load(slots[i].key, slots[i].record);
+    CacheSlot& s = slots[i];
+    if (bundle_loaded && s.bundled >= 0) {
+      s.from_bundle = EntryCache::parse(bundle->record(size_t(s.bundled)), bundle->hold(), s.key,
+                                        s.record) == RecordState::found;
+      if (!s.from_bundle) bundle_damaged.store(true, std::memory_order_relaxed);
+    }
+    if (!s.from_bundle) s.state = cache->load(s.key, s.record);
+    else s.state = RecordState::found;
     loading[i].store(2, std::memory_order_release);
   };
   auto load_next = [&] {
@@ -382,7 +414,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
       s.same = {};
     }
     stores.run([&s, &cache, &stats, &problem_mutex] {
-      Status st = cache->store(s.key, std::move(s.next));
+      Status st = cache->store(s.key, std::move(s.next), s.bundled >= 0 ? &s.written : nullptr);
       s.owned.clear();
       if (!st) {
         std::lock_guard lock(problem_mutex);
@@ -500,9 +532,40 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
           }));
   done_loading.store(true);
   loads.wait();
-  for (const CacheSlot& s : slots) stats.cache_damaged += s.state == RecordState::damaged;
+  for (const CacheSlot& s : slots) {
+    stats.cache_damaged += s.state == RecordState::damaged;
+    stats.bundle_records += s.from_bundle;
+  }
   if (stop.load()) return interrupted_error();
   if (error) return std::move(*error);
+  if (bundle_damaged.load()) {
+    stats.bundle_damaged = true;
+    bundle->remove();
+  }
+  if (bundle) {
+    // written again (beside the central directory) when it lacked a record
+    // or one changed: the next run of this selection reads it whole
+    stores.wait();
+    bool stale = false, complete = true;
+    std::vector<std::span<const uint8_t>> records;
+    records.reserve(bundled.size());
+    for (uint32_t i : bundled) {
+      const CacheSlot& s = slots[i];
+      stale = stale || !s.from_bundle || !s.written.empty();
+      if (!s.written.empty()) records.emplace_back(s.written);
+      else if (!s.record.sealed.empty()) records.emplace_back(s.record.sealed);
+      else complete = false;  // missing and not stored: the next run tries again
+    }
+    if (stale && complete) {
+      stores.run([&bundle, records = std::move(records), &stats, &problem_mutex] {
+        Status st = bundle->store(records);
+        if (!st) {
+          std::lock_guard lock(problem_mutex);
+          if (stats.cache_problem.empty()) stats.cache_problem = st.error().message;
+        }
+      });
+    }
+  }
 
   uint64_t cd_start = offset + out.bytes.size();
   for (size_t i = 0; i < items.size(); ++i) {

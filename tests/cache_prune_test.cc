@@ -54,6 +54,7 @@ struct HandMadeCache {
   std::string read_record = item(dir, "entries/cd/" + hex(62, 'c') + ".rec", 1 * kDay, 90 * kDay);
   // read long ago but rewritten yesterday (a changed package): in use
   std::string new_record = item(dir, "entries/cd/" + hex(62, 'd') + ".rec", 60 * kDay, 1 * kDay);
+  std::string old_bundle = item(dir, "entries/bundles/" + hex(64, 'b') + ".bundle", 35 * kDay, 35 * kDay);
   std::string old_tree = item(dir, "trees/" + hex(64, 'e') + ".tree", 31 * kDay, 31 * kDay);
   std::string tree = item(dir, "trees/" + hex(64, 'f') + ".tree", 0, 5 * kDay);
   std::string old_tarball = item(dir, "sha512/01/" + hex(126, '1') + ".tgz", 45 * kDay, 45 * kDay);
@@ -89,8 +90,8 @@ TEST(CachePrune, CountsWithoutRemoving) {
   auto parts = prune_cache(c.dir.path(), PruneOptions{-1, kNow});
   ASSERT_TRUE(parts) << parts.error().message;
   ASSERT_EQ(parts->size(), 5u);
-  EXPECT_EQ(part(*parts, CacheKind::entries).items, 3u);
-  EXPECT_EQ(part(*parts, CacheKind::entries).bytes, 3000u);
+  EXPECT_EQ(part(*parts, CacheKind::entries).items, 4u);
+  EXPECT_EQ(part(*parts, CacheKind::entries).bytes, 4000u);
   EXPECT_EQ(part(*parts, CacheKind::trees).items, 2u);
   EXPECT_EQ(part(*parts, CacheKind::tarballs).items, 2u);
   EXPECT_EQ(part(*parts, CacheKind::unpacked).items, 2u);
@@ -107,8 +108,8 @@ TEST(CachePrune, RemovesWhatWentUnused) {
   HandMadeCache c;
   auto parts = prune_cache(c.dir.path(), PruneOptions{30 * kDay, kNow});
   ASSERT_TRUE(parts) << parts.error().message;
-  EXPECT_EQ(part(*parts, CacheKind::entries).removed_items, 1u);
-  EXPECT_EQ(part(*parts, CacheKind::entries).removed_bytes, 1000u);
+  EXPECT_EQ(part(*parts, CacheKind::entries).removed_items, 2u);
+  EXPECT_EQ(part(*parts, CacheKind::entries).removed_bytes, 2000u);
   EXPECT_EQ(part(*parts, CacheKind::entries).items, 2u);
   EXPECT_EQ(part(*parts, CacheKind::trees).removed_items, 1u);
   EXPECT_EQ(part(*parts, CacheKind::tarballs).removed_items, 1u);
@@ -117,7 +118,8 @@ TEST(CachePrune, RemovesWhatWentUnused) {
   EXPECT_EQ(part(*parts, CacheKind::temporary).removed_items, 2u);
 
   for (const std::string& gone :
-       {c.old_record, c.old_tree, c.old_tarball, c.old_unpacked, c.old_part, c.killed_unpack}) {
+       {c.old_record, c.old_bundle, c.old_tree, c.old_tarball, c.old_unpacked, c.old_part,
+        c.killed_unpack}) {
     EXPECT_FALSE(fs::exists(fs::symlink_status(gone))) << gone;
   }
   for (const std::string& kept : {c.read_record, c.new_record, c.tree, c.tarball, c.unpacked,

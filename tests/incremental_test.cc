@@ -28,6 +28,7 @@ namespace fs = std::filesystem;
 struct Counts {
   int exit_code = -1;
   uint64_t files = 0, read = 0, compressed = 0, reused = 0;
+  uint64_t bundled = 0;  ///< records read from the selection's bundle (entry_bundle.h)
   uint64_t walked = 0, listed = 0;  ///< package folders read, and kept listings that held
   std::string err;
 };
@@ -49,6 +50,7 @@ Counts pack_zip(const std::string& project, const std::string& zip, const std::s
   c.read = uint64_t(doc["filesRead"]);
   c.compressed = uint64_t(doc["entriesCompressed"]);
   c.reused = uint64_t(doc["entriesReused"]);
+  c.bundled = uint64_t(doc["recordsBundled"]);
   c.walked = uint64_t(doc["foldersWalked"]);
   c.listed = uint64_t(doc["foldersReused"]);
   return c;
@@ -95,6 +97,16 @@ void append(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::app | std::ios::binary) << text;
 }
 
+// The bundles of records (entry_bundle.h) in `cache`.
+std::vector<std::string> bundles(const std::string& cache) {
+  std::vector<std::string> out;
+  if (!fs::exists(cache + "/entries/bundles")) return out;
+  for (const auto& e : fs::directory_iterator(cache + "/entries/bundles")) {
+    if (e.path().extension() == ".bundle") out.push_back(e.path().string());
+  }
+  return out;
+}
+
 std::vector<std::string> records(const std::string& cache) {
   std::vector<std::string> out;
   if (!fs::exists(cache)) return out;
@@ -139,12 +151,17 @@ TEST(IncrementalZip, UnchangedTreeReusesEveryEntry) {
   EXPECT_EQ(first.reused, 0u);
   EXPECT_TRUE(read_file(tmp.path() + "/1.zip") == cold);
   EXPECT_FALSE(records(cache).empty());
+  EXPECT_EQ(first.bundled, 0u);
+  EXPECT_EQ(bundles(cache).size(), 1u);
 
   Counts second = pack_zip(project, tmp.path() + "/2.zip", cache);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(second.compressed, 0u);
   EXPECT_EQ(second.read, 0u);
   EXPECT_EQ(second.reused, second.files);
+  // every registry package's record came from the one bundle: one per
+  // record but the project's own files'
+  EXPECT_EQ(second.bundled + 1, records(cache).size());
   EXPECT_TRUE(read_file(tmp.path() + "/2.zip") == cold) << "a warm zip differs from a cold one";
 
   Counts verified = pack_zip(project, tmp.path() + "/3.zip", cache, {"--verify"});
@@ -206,6 +223,13 @@ TEST(IncrementalZip, OnePackageFileChanged) {
   EXPECT_EQ(d.compressed, 1u);
   EXPECT_EQ(d.read, 2u);
   EXPECT_EQ(d.reused, d.files - 1);
+  // sharp's record changed, so the bundle was written again with it: the
+  // next run reads every registry record from it and nothing from disk
+  Counts e = w.warm("e.zip");
+  EXPECT_EQ(e.read, 0u);
+  EXPECT_EQ(e.bundled, d.bundled);
+  EXPECT_GT(e.bundled, 10u);
+  EXPECT_EQ(bundles(w.cache).size(), 1u);
 }
 
 // The folder listings kept between runs (engine/tree_cache.cc): an
@@ -286,6 +310,8 @@ TEST(IncrementalTree, DamagedSnapshotIsNeverBelieved) {
 TEST(IncrementalZip, DamagedRecordsAreRebuilt) {
   Workspace w("img-thumbnail-lambda");
   w.warm("fill.zip");
+  // without the bundle, which holds good copies, the records are read one by one
+  for (const std::string& b : bundles(w.cache)) fs::remove(b);
   std::vector<std::string> recs = records(w.cache);
   ASSERT_GT(recs.size(), 10u);
   std::sort(recs.begin(), recs.end(),
@@ -304,6 +330,40 @@ TEST(IncrementalZip, DamagedRecordsAreRebuilt) {
   Counts again = w.warm("again.zip");
   EXPECT_EQ(again.compressed, 0u) << "the damaged records were not replaced";
   EXPECT_EQ(again.err.find("damaged"), std::string::npos) << again.err;
+}
+
+// A bundle damaged in a record's bytes, or cut short, is never believed:
+// the records are read one by one instead, the zip is the same bytes, and
+// the bundle is written again whole.
+TEST(IncrementalZip, DamagedBundleIsNeverBelieved) {
+  Workspace w("img-thumbnail-lambda");
+  w.warm("fill.zip");
+  std::vector<std::string> found = bundles(w.cache);
+  ASSERT_EQ(found.size(), 1u);
+  const std::string bundle = found[0];
+  const uint64_t size = fs::file_size(bundle);
+  Counts whole = w.warm("whole.zip");
+  ASSERT_GT(whole.bundled, 10u);
+  {
+    std::fstream f(bundle, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(std::streamoff(size / 2));
+    f.write("\xde\xad\xbe\xef", 4);
+  }
+  Counts flipped = w.warm("flipped.zip");
+  EXPECT_EQ(flipped.compressed, 0u) << "the records one by one were good";
+  EXPECT_LT(flipped.bundled, whole.bundled);
+  EXPECT_NE(flipped.err.find("bundle for this selection was damaged"), std::string::npos)
+      << flipped.err;
+  Counts rewritten = w.warm("rewritten.zip");
+  EXPECT_EQ(rewritten.bundled, whole.bundled);
+  EXPECT_EQ(rewritten.err.find("damaged"), std::string::npos) << rewritten.err;
+  EXPECT_EQ(fs::file_size(bundle), size);
+
+  fs::resize_file(bundle, size - 100);
+  Counts cut = w.warm("cut.zip");
+  EXPECT_EQ(cut.compressed, 0u);
+  EXPECT_EQ(cut.bundled, 0u);
+  EXPECT_EQ(w.warm("again.zip").bundled, whole.bundled);
 }
 
 // Two packs at once on one empty cache: both succeed with the same bytes,
@@ -331,6 +391,7 @@ TEST(IncrementalZip, ConcurrentPacksShareOneCache) {
   EXPECT_TRUE(read_file(w.out + "/c.zip") == cold);
   EXPECT_TRUE(read_file(w.out + "/d.zip") == cold);
   EXPECT_TRUE(fs::is_empty(w.cache + "/entries/tmp")) << "temporary records left behind";
+  EXPECT_TRUE(fs::is_empty(w.cache + "/entries/bundles/tmp")) << "temporary bundles left behind";
 }
 
 // --no-cache neither reads nor writes the cache.

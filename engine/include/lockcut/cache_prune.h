@@ -30,7 +30,7 @@ namespace lockcut {
 
 /// One kind of thing lockcut keeps in its cache folder.
 enum class CacheKind : uint8_t {
-  entries,    ///< `entries/`: compressed zip members, one record per package
+  entries,    ///< `entries/`: compressed zip members, one record per package, and bundles of them
   trees,      ///< `trees/`: folder listings, one snapshot per project
   tarballs,   ///< `<algo>/`: verified tarballs, by integrity
   unpacked,   ///< `unpacked/`: those tarballs unpacked, one folder each

@@ -35,6 +35,8 @@ struct WriteStats {
   uint64_t entries_compressed = 0;  ///< files compressed from their source
   uint64_t entries_reused = 0;      ///< files copied compressed from the cache
   uint64_t cache_damaged = 0;       ///< damaged records found (and rebuilt)
+  uint64_t bundle_records = 0;      ///< records read from the selection's bundle (entry_bundle.h)
+  bool bundle_damaged = false;      ///< the bundle was damaged (removed; its records read one by one)
   std::string cache_problem;        ///< why a record could not be written ("" when all were)
 };
 

@@ -56,7 +56,8 @@ struct CachedEntry {
 /// A package's members as read from the cache, sorted by path.
 struct EntryRecord {
   std::vector<CachedEntry> entries;
-  std::shared_ptr<const void> mapping;  ///< the record file, mapped: the entries' data point into it
+  std::shared_ptr<const void> mapping;  ///< the record's bytes: the entries' data point into them
+  std::span<const uint8_t> sealed;      ///< the whole record as stored, its seal included
 
   /// The member for `path`, or nullptr.
   const CachedEntry* find(std::string_view path) const;
@@ -90,12 +91,26 @@ class EntryCache {
   /// read again on every run.
   static std::string key(const PlanPackage& package, int level, unsigned copy = 0);
 
+  /// Whether a package's record is keyed by what it is (a registry package:
+  /// name, version, integrity) rather than by where it is read from. Such
+  /// records change only when an install does; entry_bundle.h keeps them
+  /// together.
+  static bool by_identity(const PlanPackage& package);
+
   /// Reads the record for `key` into `out`. A record that fails its
   /// checksum or does not parse is removed and reported as damaged.
   RecordState load(const std::string& key, EntryRecord& out) const;
 
-  /// Writes the record for `key` (entries in any order), atomically.
-  Status store(const std::string& key, std::vector<CachedEntry> entries) const;
+  /// Parses the sealed record `bytes` (kept readable by `hold`) for `key`
+  /// into `out`: found, or damaged when it fails its checksum, does not
+  /// parse or is for another key. Removes nothing.
+  static RecordState parse(std::span<const uint8_t> bytes, std::shared_ptr<const void> hold,
+                           const std::string& key, EntryRecord& out);
+
+  /// Writes the record for `key` (entries in any order), atomically; its
+  /// bytes into `sealed` when given.
+  Status store(const std::string& key, std::vector<CachedEntry> entries,
+               std::vector<uint8_t>* sealed = nullptr) const;
 
   /// Where the record for `key` lives (whether or not it is there).
   std::string path_for(const std::string& key) const;
