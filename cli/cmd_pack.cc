@@ -69,7 +69,7 @@ void print_plan_json(const PackPlan& plan, const std::string& output, const std:
     const PlanPackage& p = plan.packages[e.package];
     out += "{\"path\":" + json_string(e.dest) + ",\"type\":\"" + type_name(e.type) + "\"";
     if (e.type == EntryType::symlink) out += ",\"target\":" + json_string(e.target);
-    if (!e.source.empty()) out += ",\"source\":" + json_string(e.source);
+    if (e.has_source()) out += ",\"source\":" + json_string(plan.source_of(e));
     char mode[8];
     std::snprintf(mode, sizeof mode, "%o", e.mode);
     out += ",\"size\":" + std::to_string(e.size) + ",\"mode\":\"" + mode + "\"";

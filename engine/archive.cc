@@ -58,7 +58,7 @@ bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-Result<uint64_t> write_tar(const std::string& path, bool gzip,
+Result<uint64_t> write_tar(const std::string& path, bool gzip, const PackPlan& plan,
                            const std::vector<detail::ArchiveItem>& items,
                            const ArchiveOptions& options) {
   auto api = detail::archive_api();
@@ -102,6 +102,7 @@ Result<uint64_t> write_tar(const std::string& path, bool gzip,
     la.entry_set_uid(entry, 0);
     la.entry_set_gid(entry, 0);
     int fd = -1;
+    std::string source;
     if (!item.entry) {
       la.entry_set_filetype(entry, AE_IFDIR);
       la.entry_set_perm(entry, 0755);
@@ -113,9 +114,10 @@ Result<uint64_t> write_tar(const std::string& path, bool gzip,
       la.entry_set_filetype(entry, AE_IFREG);
       la.entry_set_perm(entry, normalized_mode(item.entry->mode));
       la.entry_set_size(entry, int64_t(item.entry->size));
-      fd = ::open(item.entry->source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      source = plan.source_of(*item.entry);
+      fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       if (fd < 0) {
-        Error e = system_error("cannot read '" + item.entry->source + "': " + std::strerror(errno));
+        Error e = system_error("cannot read '" + source + "': " + std::strerror(errno));
         la.entry_free(entry);
         la.write_free(a);
         return e;
@@ -135,7 +137,7 @@ Result<uint64_t> write_tar(const std::string& path, bool gzip,
           ::close(fd);
           la.entry_free(entry);
           la.write_free(a);
-          return user_error("'" + item.entry->source + "' changed while lockcut was packing it",
+          return user_error("'" + source + "' changed while lockcut was packing it",
                             {"run again when nothing is writing into node_modules"});
         }
         if (la.write_data(a, buf.data(), size_t(n)) != n) {
@@ -174,7 +176,8 @@ Result<WriteStats> write_archive(const PackPlan& plan, const std::string& dest,
       size = system_error("cannot write '" + temp->path() + "': " + std::strerror(errno));
     }
   } else {
-    size = write_tar(temp->path(), ends_with(dest, ".gz") || ends_with(dest, ".tgz"), items, options);
+    size = write_tar(temp->path(), ends_with(dest, ".gz") || ends_with(dest, ".tgz"), plan, items,
+                     options);
   }
   if (!size) return size.take_error();
   stats.output_bytes = size.value();

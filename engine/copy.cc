@@ -82,8 +82,9 @@ int copy_bytes(int in, int out, uint64_t size) {
   }
 }
 
+// `source`: where the entry is read from (PackPlan::source_of)
 std::optional<Error> write_entry(int root, const std::string& root_path, const PlanEntry& e,
-                                 bool link, mode_t umask) {
+                                 const std::string& source, bool link, mode_t umask) {
   const char* rel = e.dest.c_str();
   if (e.type == EntryType::symlink) {
     if (::symlinkat(e.target.c_str(), root, rel) != 0) {
@@ -92,18 +93,18 @@ std::optional<Error> write_entry(int root, const std::string& root_path, const P
     return std::nullopt;
   }
   if (link) {
-    if (::linkat(AT_FDCWD, e.source.c_str(), root, rel, 0) != 0) {
+    if (::linkat(AT_FDCWD, source.c_str(), root, rel, 0) != 0) {
       int err = errno;
       if (err == EXDEV) {
-        return user_error("--link needs the output on the same filesystem as '" + e.source + "'",
+        return user_error("--link needs the output on the same filesystem as '" + source + "'",
                           {"drop --link, or write the output on that filesystem"});
       }
       return write_error("link", root_path + "/" + e.dest, err);
     }
     return std::nullopt;
   }
-  int in = ::open(e.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (in < 0) return system_error("cannot read '" + e.source + "': " + errno_text(errno));
+  int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (in < 0) return system_error("cannot read '" + source + "': " + errno_text(errno));
   // created with its mode; fchmod only when the umask would take bits away
   mode_t mode = e.mode & 07777;
   int out = ::openat(root, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode | 0600);
@@ -178,7 +179,9 @@ Result<WriteStats> write_folder(const PackPlan& plan, const std::string& dest,
                     [&](const tbb::blocked_range<size_t>& r) {
                       for (size_t i = r.begin(); i != r.end(); ++i) {
                         if (failed.load(std::memory_order_relaxed) || stop.load()) return;
-                        auto err = write_entry(root, root_path, plan.entries[i], options.link, umask);
+                        const PlanEntry& e = plan.entries[i];
+                        auto err =
+                            write_entry(root, root_path, e, plan.source_of(e), options.link, umask);
                         if (err) {
                           std::lock_guard lock(error_mutex);
                           if (!first_error) first_error = std::move(*err);

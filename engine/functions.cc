@@ -120,7 +120,9 @@ PackPlan split_shared_layer(const std::vector<PackPlan*>& functions) {
   for (const PlanEntry& e : first.entries) {
     if (layer_index[e.package] == UINT32_MAX) continue;
     PlanEntry copy = e;
-    copy.dest = "nodejs/" + e.dest;
+    constexpr std::string_view kLayer = "nodejs/";
+    copy.dest = std::string(kLayer) + e.dest;
+    if (copy.has_source()) copy.rel += uint32_t(kLayer.size());  // the path in its package stays
     copy.package = layer_index[e.package];
     if (copy.type == EntryType::file) {
       ++layer.files;

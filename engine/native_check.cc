@@ -42,7 +42,7 @@ bool versioned_so(std::string_view name) {
 }
 
 bool may_be_binary(const PlanEntry& e) {
-  if (e.type != EntryType::file || e.source.empty()) return false;
+  if (e.type != EntryType::file || !e.has_source()) return false;
   std::string_view name = base_name(e.dest);
   for (std::string_view ext : {".node", ".so", ".dylib", ".dll", ".exe"}) {
     if (name.ends_with(ext)) return true;
@@ -249,7 +249,7 @@ std::vector<NativeFinding> check_native(const PackPlan& plan, const NativeTarget
     }
     infos.resize(candidates.size());
     tbb::parallel_for(size_t(0), candidates.size(), [&](size_t i) {
-      infos[i] = sniff_binary(plan.entries[candidates[i]].source);
+      infos[i] = sniff_binary(plan.source_of(plan.entries[candidates[i]]));
     });
   };
   if (jobs > 0) {

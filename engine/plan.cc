@@ -249,13 +249,14 @@ void list_installed(const Graph& graph, const Task& task, FolderListing* kept,
   }
   // in slices, as revalidate() checks them: one package can be most of a project
   out.entries.resize(listing.files.size());
+  const uint32_t rel = task.dest.empty() ? 0 : uint32_t(task.dest.size() + 1);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, listing.files.size(), 1024),
                     [&](const tbb::blocked_range<size_t>& r) {
                       for (size_t i = r.begin(); i < r.end(); ++i) {
                         const ListedFile& f = listing.files[i];
                         PlanEntry& e = out.entries[i];
                         e.dest = join(task.dest, f.path);
-                        e.source = join(task.source, f.path);
+                        e.rel = rel;
                         e.target = f.target;
                         e.size = f.size;
                         e.mtime_ns = f.mtime_ns;
@@ -289,6 +290,7 @@ void run_packed(const Task& task, const std::string& root_dir, const std::string
     }
     PlanEntry entry;
     entry.dest = join(task.dest, rel);
+    entry.rel = task.dest.empty() ? 0 : uint32_t(task.dest.size() + 1);
     entry.mode = st.st_mode & 07777;
     entry.mtime_ns = timespec_ns(st.st_mtim);
     entry.package = task.package;
@@ -305,7 +307,6 @@ void run_packed(const Task& task, const std::string& root_dir, const std::string
     } else {
       entry.size = uint64_t(st.st_size);
     }
-    entry.source = std::move(src);
     out.entries.push_back(std::move(entry));
   }
 }
@@ -343,7 +344,9 @@ std::optional<std::string> link_destination(std::string_view dest, std::string_v
 // be in the output too, and must not be one of the link's own folders (a
 // cycle that unpacks into an endless tree for any tool that follows links).
 Status check_symlinks(const PackPlan& plan) {
-  auto packed_link = [](const PlanEntry& e) { return e.type == EntryType::symlink && !e.source.empty(); };
+  auto packed_link = [](const PlanEntry& e) {
+    return e.type == EntryType::symlink && e.has_source();
+  };
   if (std::none_of(plan.entries.begin(), plan.entries.end(), packed_link)) return Ok{};
   std::set<std::string_view> dirs;
   for (const PlanEntry& e : plan.entries) {
@@ -370,20 +373,20 @@ Status check_symlinks(const PackPlan& plan) {
     for (int hops = 0;; ++hops) {
       auto to = link_destination(at, target);
       if (!to) {
-        return user_error("symlink '" + e.source + "' -> '" + e.target + "' in " + owner(e) +
+        return user_error("symlink '" + plan.source_of(e) + "' -> '" + e.target + "' in " + owner(e) +
                               " points outside the output",
                           {"lockcut refuses links that escape what it ships; remove the link, "
                            "or leave the package out"});
       }
       if (*to == e.dest || under(e.dest, *to) || hops > 32) {
-        return user_error("symlink '" + e.source + "' -> '" + e.target + "' in " + owner(e) +
+        return user_error("symlink '" + plan.source_of(e) + "' -> '" + e.target + "' in " + owner(e) +
                               " forms a cycle",
                           {"it points at a folder that contains it; remove the link"});
       }
       if (dirs.count(*to)) break;
       const PlanEntry* hit = find_entry(*to);
       if (!hit) {
-        return user_error("symlink '" + e.source + "' -> '" + e.target + "' in " + owner(e) +
+        return user_error("symlink '" + plan.source_of(e) + "' -> '" + e.target + "' in " + owner(e) +
                               " points at '" + *to + "', which is not shipped",
                           {"the link would dangle in the output; remove it or ship its target"});
       }
@@ -705,6 +708,7 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
         PlanEntry e;
         e.dest = nm + "/.bin/" + name;
         e.target = "../" + std::string(fname) + "/" + path;
+        e.rel = PlanEntry::kNoSource;
         e.type = EntryType::symlink;
         e.mode = 0777;
         e.package = tasks[i].package;
@@ -722,8 +726,8 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     if (plan.entries[i].dest == plan.entries[i - 1].dest) {
       const PlanEntry& a = plan.entries[i - 1];
       const PlanEntry& b = plan.entries[i];
-      return user_error("two files would be written to '" + a.dest + "': '" + a.source +
-                            "' and '" + b.source + "'",
+      return user_error("two files would be written to '" + a.dest + "': '" + plan.source_of(a) +
+                            "' and '" + plan.source_of(b) + "'",
                         {"leave one of them out (a `files` entry, --no-own-files)"});
     }
   }

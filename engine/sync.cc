@@ -135,14 +135,16 @@ Error write_error(const std::string& what, const std::string& path, int err) {
                       write_error_hints(err));
 }
 
-// Writes the entry beside `path` and renames it over; fills `rec`.
-std::optional<Error> replace_entry(const PlanEntry& e, const std::string& path, Recorded& rec) {
+// Writes the entry (read from `source`) beside `path` and renames it over;
+// fills `rec`.
+std::optional<Error> replace_entry(const PlanEntry& e, const std::string& source,
+                                   const std::string& path, Recorded& rec) {
   std::string temp = temp_beside(path);
   if (e.type == EntryType::symlink) {
     if (::symlink(e.target.c_str(), temp.c_str()) != 0) return write_error("create link", temp, errno);
   } else {
-    int in = ::open(e.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (in < 0) return system_error("cannot read '" + e.source + "': " + std::strerror(errno));
+    int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0) return system_error("cannot read '" + source + "': " + std::strerror(errno));
     int out = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (out < 0) {
       int err = errno;
@@ -268,12 +270,12 @@ Result<SyncStats> sync_folder(const PackPlan& plan, const std::string& dest,
                      m->second.mode == e.mode && m->second.out_size == have->size &&
                      m->second.out_mtime_ns == have->mtime_ns;
       if (have->mode == (e.mode & 07777) && have->size == e.size &&
-          (trusted || same_content(e.source, path, e.size))) {
+          (trusted || same_content(plan.source_of(e), path, e.size))) {
         ++unchanged;
         return;
       }
     }
-    if (auto err = replace_entry(e, path, rec)) {
+    if (auto err = replace_entry(e, plan.source_of(e), path, rec)) {
       std::lock_guard lock(error_mutex);
       if (!first_error) first_error = std::move(*err);
       failed = true;

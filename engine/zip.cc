@@ -115,15 +115,6 @@ struct CacheSlot {
   std::vector<uint8_t> written;  // the record as stored again, if it was
 };
 
-// The path of a file inside its package's folder: the record's key.
-std::string_view rel_path(const PlanEntry& e, const PlanPackage& p) {
-  std::string_view s = e.source;
-  if (!p.source.empty() && s.size() > p.source.size() && s.starts_with(p.source) &&
-      s[p.source.size()] == '/') {
-    return s.substr(p.source.size() + 1);
-  }
-  return s;
-}
 
 struct CentralRecord {
   uint32_t crc, csize, usize, offset, external;
@@ -137,9 +128,11 @@ struct Compressor {
   Compressor(const Compressor&) = delete;
 };
 
-std::optional<Error> read_file(const PlanEntry& e, std::vector<uint8_t>& out) {
-  int fd = ::open(e.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return system_error("cannot read '" + e.source + "': " + std::strerror(errno));
+// Reads the file `e` from `source` (PackPlan::source_of).
+std::optional<Error> read_file(const PlanEntry& e, const std::string& source,
+                               std::vector<uint8_t>& out) {
+  int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return system_error("cannot read '" + source + "': " + std::strerror(errno));
   out.resize(e.size + 1);
   size_t done = 0;
   for (;;) {
@@ -148,7 +141,7 @@ std::optional<Error> read_file(const PlanEntry& e, std::vector<uint8_t>& out) {
     if (n < 0) {
       int err = errno;
       ::close(fd);
-      return system_error("cannot read '" + e.source + "': " + std::strerror(err));
+      return system_error("cannot read '" + source + "': " + std::strerror(err));
     }
     if (n == 0) break;
     done += size_t(n);
@@ -156,7 +149,7 @@ std::optional<Error> read_file(const PlanEntry& e, std::vector<uint8_t>& out) {
   }
   ::close(fd);
   if (done != e.size) {
-    return user_error("'" + e.source + "' changed while lockcut was packing it",
+    return user_error("'" + source + "' changed while lockcut was packing it",
                       {"run again when nothing is writing into node_modules"});
   }
   out.resize(done);
@@ -174,7 +167,7 @@ void use_cached(const CachedEntry& c, Packed& p) {
 
 // `slot` is the package's cache slot, nullptr without the cache; `hint`
 // where in its record to look first (EntryRecord::find).
-void pack_item(const ArchiveItem& item, const CacheSlot* slot, std::string_view rel, bool verify,
+void pack_item(const PackPlan& plan, const ArchiveItem& item, const CacheSlot* slot, bool verify,
                size_t& hint, Compressor& comp, Packed& p) {
   if (!item.entry) return;  // folder: no data
   const PlanEntry& e = *item.entry;
@@ -182,13 +175,13 @@ void pack_item(const ArchiveItem& item, const CacheSlot* slot, std::string_view 
   if (e.type == EntryType::symlink) {
     raw.assign(e.target.begin(), e.target.end());
   } else {
-    const CachedEntry* c = slot ? slot->record.find(rel, hint) : nullptr;
+    const CachedEntry* c = slot ? slot->record.find(e.path_in_package(), hint) : nullptr;
     if (c && c->size != e.size) c = nullptr;
     if (c && !verify && c->mtime_ns == e.mtime_ns && c->mode == e.mode) {
       use_cached(*c, p);
       return;
     }
-    if (auto err = read_file(e, raw)) {
+    if (auto err = read_file(e, plan.source_of(e), raw)) {
       p.error = std::move(err);
       return;
     }
@@ -508,14 +501,14 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
                   const CacheSlot* slot = nullptr;
                   if (item.entry && !slots.empty()) {
                     slot = &slots[item.entry->package];
-                    p.rel = rel_path(*item.entry, plan.packages[item.entry->package]);
+                    p.rel = item.entry->path_in_package();
                     if (slot != last) {
                       if (!slot->key.empty()) await_slot(item.entry->package);
                       hint = 0;
                     }
                     last = slot;
                   }
-                  pack_item(item, slot, p.rel, options.verify, hint, comp, p);
+                  pack_item(plan, item, slot, options.verify, hint, comp, p);
                 }
                 return batch;
               }) &

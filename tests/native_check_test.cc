@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -404,34 +406,38 @@ TEST(NativeCheckLive, GeneratedFilesMatchReadelf) {
 
 // ---- check_native on plans ----
 
-// A plan over real files in a temporary folder. Package 0 is the project.
+// A plan over real files in a temporary folder, each read from the folder
+// at its own `dest` (every package's source is the folder). Package 0 is
+// the project.
 class PlanBuilder {
  public:
   PlanBuilder() {
-    plan_.packages.push_back(PlanPackage{"", "", "app", "1.0.0", PlanReason::own, 0, 0, "", ""});
+    plan_.packages.push_back(
+        PlanPackage{"", "", "app", "1.0.0", PlanReason::own, 0, 0, files_.dir(), ""});
   }
 
   uint32_t package(const std::string& location, const std::string& name,
                    const std::string& version) {
-    plan_.packages.push_back(
-        PlanPackage{location, location, name, version, PlanReason::package, 0, 0, "", ""});
+    plan_.packages.push_back(PlanPackage{location, location, name, version, PlanReason::package,
+                                         0, 0, files_.dir(), ""});
     return uint32_t(plan_.packages.size() - 1);
   }
 
   void file(const std::string& dest, const std::string& bytes, uint32_t mode = 0644,
             uint32_t package = kOwnFiles) {
-    add(dest, files_.write(dest, bytes, mode), mode, package);
-  }
-
-  /// An entry whose source is an existing file elsewhere.
-  void add(const std::string& dest, const std::string& source, uint32_t mode, uint32_t package) {
+    std::string source = files_.write(dest, bytes, mode);
     PlanEntry e;
     e.dest = dest;
-    e.source = source;
     e.mode = mode;
     e.package = package;
     e.size = std::filesystem::file_size(source);
     plan_.entries.push_back(e);
+  }
+
+  /// An entry with the bytes of an existing file elsewhere.
+  void add(const std::string& dest, const std::string& source, uint32_t mode, uint32_t package) {
+    std::ifstream in(source, std::ios::binary);
+    file(dest, std::string(std::istreambuf_iterator<char>(in), {}), mode, package);
   }
 
   const PackPlan& plan() {

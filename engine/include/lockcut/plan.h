@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lockcut/analysis.h"
@@ -39,16 +40,29 @@ enum class EntryType : uint8_t { file, symlink };
 /// Index of the project's own files in PackPlan::packages.
 inline constexpr uint32_t kOwnFiles = 0;
 
-/// One file or symlink of the output.
+/// One file or symlink of the output. Where it is read from is not kept
+/// with it (a plan holds one entry per file, and a warm pack reads none of
+/// them): it is its package's `source` folder and path_in_package(), which
+/// PackPlan::source_of() joins.
 struct PlanEntry {
+  /// `rel` of a link lockcut makes (`.bin`): it has no source.
+  static constexpr uint32_t kNoSource = UINT32_MAX;
+
   std::string dest;     ///< relative output path, '/'-separated, no prefix
-  std::string source;   ///< absolute source path (files); empty for generated links
   std::string target;   ///< symlinks: the link text as written
   uint64_t size = 0;    ///< bytes (files)
   uint64_t mtime_ns = 0;  ///< source modification time, for caches
   uint32_t mode = 0;    ///< permission bits of the source (07777)
   uint32_t package = kOwnFiles;  ///< index into PackPlan::packages
+  uint32_t rel = 0;     ///< where in `dest` its path inside its package's folder starts
   EntryType type = EntryType::file;
+
+  /// Whether it is read from a file (or link) of a package or the project.
+  bool has_source() const { return rel != kNoSource; }
+  /// Its path inside its package's folder ("" for a link lockcut makes).
+  std::string_view path_in_package() const {
+    return has_source() ? std::string_view(dest).substr(rel) : std::string_view();
+  }
 };
 
 /// Why a group of entries is in the output.
@@ -86,6 +100,15 @@ struct PackPlan {
   std::vector<std::string> notes;     ///< things the user should know
   uint64_t folders_walked = 0;  ///< package and hidden folders read from disk
   uint64_t folders_reused = 0;  ///< ... whose kept listing still held (tree_cache.h)
+
+  /// The absolute path `e` is read from; "" for a link lockcut makes.
+  std::string source_of(const PlanEntry& e) const {
+    if (!e.has_source()) return "";
+    std::string s = packages[e.package].source;
+    s += '/';
+    s += e.path_in_package();
+    return s;
+  }
 };
 
 /// How to plan.
