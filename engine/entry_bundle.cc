@@ -22,6 +22,9 @@ constexpr uint32_t kVersion = 1;
 EntryBundle::EntryBundle(const std::string& dir, const std::vector<std::string>& keys)
     : dir_(dir + "/bundles"), count_(keys.size()) {
   std::string all = "bundle v" + std::to_string(kVersion) + "\n";
+  size_t size = all.size();
+  for (const std::string& k : keys) size += k.size() + 1;
+  all.reserve(size);
   for (const std::string& k : keys) {
     all += k;
     all += '\0';

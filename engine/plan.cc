@@ -82,13 +82,17 @@ bool under(std::string_view path, std::string_view dir) {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-// What one task produces.
+// What one task produces: a packed task its entries, an installed or
+// hidden one the listing its entries are made from (straight into the
+// plan's vector, gather_entries()).
 struct TaskOutput {
   std::vector<PlanEntry> entries;
+  const FolderListing* listed = nullptr;
   std::vector<std::pair<std::string, std::string>> problems;  ///< (location, how it differs)
   std::vector<std::pair<std::string, std::string>> bins;  ///< (bin name, path in package)
   std::optional<Error> error;
-  std::optional<FolderListing> listing;  ///< new, to keep in the tree cache
+  std::optional<FolderListing> listing;  ///< new (`listed` points at it)
+  bool keep = false;                     ///< ... and to be kept in the tree cache
   bool reused = false;                   ///< the kept listing still held
   bool changed = false;                  ///< the kept listing was updated
 };
@@ -220,7 +224,7 @@ void check_manifest(const Graph& graph, const Task& task, ManifestRead read,
 // the last listing when it still holds, else a walk. `kept` is the cache's
 // listing of this folder (updated in place), nullptr when there is none or
 // the cache is not used, and `held` whether it was found to hold already;
-// `keep` says whether to hand a new one back.
+// `keep` says whether a new one goes into the cache.
 void list_installed(const Graph& graph, const Task& task, FolderListing* kept,
                     std::optional<bool> held, bool keep, uint64_t started_ns,
                     simdjson::dom::parser& parser, TaskOutput& out) {
@@ -247,14 +251,27 @@ void list_installed(const Graph& graph, const Task& task, FolderListing* kept,
       return;
     }
   }
-  // in slices, as revalidate() checks them: one package can be most of a project
-  out.entries.resize(listing.files.size());
+  out.reused = reused;
+  out.changed = changed;
+  if (kept) {
+    out.listed = kept;
+  } else {
+    out.listing = std::move(fresh);
+    out.listed = &*out.listing;
+    out.keep = keep;
+  }
+}
+
+// The entries of an installed or hidden task, made from its listing into
+// `at` (one per listed file), in slices as revalidate() checks them: one
+// package can be most of a project.
+void fill_entries(const Task& task, const FolderListing& listing, PlanEntry* at) {
   const uint32_t rel = task.dest.empty() ? 0 : uint32_t(task.dest.size() + 1);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, listing.files.size(), 1024),
                     [&](const tbb::blocked_range<size_t>& r) {
                       for (size_t i = r.begin(); i < r.end(); ++i) {
                         const ListedFile& f = listing.files[i];
-                        PlanEntry& e = out.entries[i];
+                        PlanEntry& e = at[i];
                         e.dest = join(task.dest, f.path);
                         e.rel = rel;
                         e.target = f.target;
@@ -265,9 +282,6 @@ void list_installed(const Graph& graph, const Task& task, FolderListing* kept,
                         e.type = f.type;
                       }
                     });
-  out.reused = reused;
-  out.changed = changed;
-  if (!kept && keep) out.listing = std::move(fresh);
 }
 
 void run_packed(const Task& task, const std::string& root_dir, const std::string& skip,
@@ -453,49 +467,76 @@ std::vector<ShippedPackage> shipped_packages(const Graph& graph, const Selection
 
 namespace {
 
-// The tasks' entries in output order (by dest). A listing's files are
-// sorted (list_folder) and so are npm's packing list and the `.bin` links,
-// so each task's entries are already; one that is not is sorted here, so
-// the order never rests on that.
-// Merging the sorted runs then costs about one comparison per entry: the
-// run with the smallest head goes on while it stays below the next one,
-// and runs only interleave where a package has packages nested in it.
-std::vector<PlanEntry> merge_by_dest(std::vector<TaskOutput>& outputs) {
+// Every task's entries in one vector, in output order (by dest). Each task
+// fills its own range of the vector (the plan holds one entry per file, so
+// it is made once, not once per task and again merged). A listing's files
+// are sorted (list_folder), and so are npm's packing list and the `.bin`
+// links, so each range is sorted already; one that is not is sorted here,
+// so the order never rests on that. Merging the sorted ranges then costs
+// about one comparison per entry: the range with the smallest head goes on
+// while it stays below the next one, and ranges only interleave where a
+// package has packages nested in it. The merge makes an order of indices,
+// and the entries are moved into it in place, along its cycles.
+std::vector<PlanEntry> gather_entries(const std::vector<Task>& tasks,
+                                      std::vector<TaskOutput>& outputs) {
+  std::vector<size_t> starts(outputs.size() + 1, 0);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const TaskOutput& out = outputs[i];
+    starts[i + 1] = starts[i] + (out.listed ? out.listed->files.size() : out.entries.size());
+  }
+  std::vector<PlanEntry> all(starts.back());
   auto by_dest = [](const PlanEntry& a, const PlanEntry& b) { return a.dest < b.dest; };
   tbb::parallel_for(size_t(0), outputs.size(), [&](size_t i) {
-    std::vector<PlanEntry>& run = outputs[i].entries;
-    if (!std::is_sorted(run.begin(), run.end(), by_dest)) std::sort(run.begin(), run.end(), by_dest);
+    TaskOutput& out = outputs[i];
+    PlanEntry* at = all.data() + starts[i];
+    if (out.listed) {
+      fill_entries(tasks[i], *out.listed, at);
+    } else {
+      std::move(out.entries.begin(), out.entries.end(), at);
+      out.entries = {};
+    }
+    PlanEntry* end = all.data() + starts[i + 1];
+    if (!std::is_sorted(at, end, by_dest)) std::sort(at, end, by_dest);
   });
   struct Head {
-    std::vector<PlanEntry>* run;
-    size_t at;
-    const std::string& dest() const { return (*run)[at].dest; }
+    size_t at, end;
   };
-  auto later = [](const Head& a, const Head& b) { return a.dest() > b.dest(); };
+  auto later = [&all](const Head& a, const Head& b) { return all[a.at].dest > all[b.at].dest; };
   std::vector<Head> heap;  // min-heap on the heads' dests
-  size_t total = 0;
-  for (TaskOutput& out : outputs) {
-    total += out.entries.size();
-    if (!out.entries.empty()) heap.push_back(Head{&out.entries, 0});
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (starts[i] < starts[i + 1]) heap.push_back(Head{starts[i], starts[i + 1]});
   }
   std::make_heap(heap.begin(), heap.end(), later);
-  std::vector<PlanEntry> merged;
-  merged.reserve(total);
+  std::vector<uint32_t> order;  // order[k]: the entry that goes at k
+  order.reserve(all.size());
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), later);
     Head h = heap.back();
     heap.pop_back();
-    std::vector<PlanEntry>& run = *h.run;
-    const std::string* next = heap.empty() ? nullptr : &heap.front().dest();
+    const std::string* next = heap.empty() ? nullptr : &all[heap.front().at].dest;
     do {
-      merged.push_back(std::move(run[h.at++]));
-    } while (h.at < run.size() && (!next || run[h.at].dest < *next));
-    if (h.at < run.size()) {
+      order.push_back(uint32_t(h.at++));
+    } while (h.at < h.end && (!next || all[h.at].dest < *next));
+    if (h.at < h.end) {
       heap.push_back(h);
       std::push_heap(heap.begin(), heap.end(), later);
     }
   }
-  return merged;
+  for (size_t k = 0; k < order.size(); ++k) {
+    if (order[k] == k || order[k] == UINT32_MAX) continue;
+    // the cycle through k: each place takes the entry its order names
+    PlanEntry held = std::move(all[k]);
+    size_t j = k;
+    while (order[j] != k) {
+      const size_t from = order[j];
+      all[j] = std::move(all[from]);
+      order[j] = UINT32_MAX;
+      j = from;
+    }
+    all[j] = std::move(held);
+    order[j] = UINT32_MAX;
+  }
+  return all;
 }
 
 }  // namespace
@@ -634,7 +675,9 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     }
   }
   std::vector<FolderListing*> kept(tasks.size(), nullptr);  // found in the snapshot
-  std::vector<TaskOutput> outputs(tasks.size());
+  std::vector<TaskOutput> outputs;
+  outputs.reserve(tasks.size() + 1);  // and the `.bin` links': `listed` may point into one
+  outputs.resize(tasks.size());
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
   tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
     const Task& task = tasks[i];
@@ -655,7 +698,7 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   for (size_t i = 0; i < tasks.size(); ++i) {
     if (tasks[i].kind == TaskKind::packed) continue;
     ++(outputs[i].reused ? plan.folders_reused : plan.folders_walked);
-    if (outputs[i].listing) trees->put(tasks[i].source, std::move(*outputs[i].listing));
+    if (outputs[i].keep) outputs[i].listed = &trees->put(tasks[i].source, std::move(*outputs[i].listing));
     if (kept[i] && outputs[i].changed) trees->touch();
   }
   if (trees) {
@@ -721,7 +764,7 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     links.entries = std::move(extra);
   }
 
-  plan.entries = merge_by_dest(outputs);
+  plan.entries = gather_entries(tasks, outputs);
   for (size_t i = 1; i < plan.entries.size(); ++i) {
     if (plan.entries[i].dest == plan.entries[i - 1].dest) {
       const PlanEntry& a = plan.entries[i - 1];

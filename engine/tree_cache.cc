@@ -333,9 +333,10 @@ void TreeCache::check_all() {
   });
 }
 
-void TreeCache::put(const std::string& folder, FolderListing listing) {
-  folders_.insert_or_assign(folder, Slot{{}, std::move(listing), {}});
+FolderListing& TreeCache::put(const std::string& folder, FolderListing listing) {
+  auto [it, added] = folders_.insert_or_assign(folder, Slot{{}, std::move(listing), {}});
   dirty_ = true;
+  return *it->second.listing;
 }
 
 bool TreeCache::load() {

@@ -101,8 +101,9 @@ class TreeCache {
   /// The project root it is for.
   const std::string& root() const { return root_; }
 
-  /// Keeps `listing` for `folder` (not while another thread finds one).
-  void put(const std::string& folder, FolderListing listing);
+  /// Keeps `listing` for `folder` (not while another thread finds one);
+  /// returns where it is kept.
+  FolderListing& put(const std::string& folder, FolderListing listing);
 
   /// Marks the snapshot as changed: a listing found was updated in place.
   void touch() { dirty_ = true; }
