@@ -235,6 +235,9 @@ int cmd_pack(int argc, char** argv) {
   if (r.count("tar")) output = r["tar"].as<std::string>(), kind = "tar";
   if (!dry && !output.empty()) {
     if (Status s = check_output(output, r.count("force") > 0 || sync); !s) return report(s.error());
+    if (kind == "tar") {
+      if (Status s = check_tar_support(); !s) return report(s.error());
+    }
   }
 
   auto started = std::chrono::steady_clock::now();

@@ -65,6 +65,9 @@ int pack_functions(const cxxopts::ParseResult& r) {
   if (!dry) {
     for (const FunctionSpec& f : config->functions) {
       if (Status s = check_output(f.output, force); !s) return report(s.error());
+      if (f.kind == "tar") {
+        if (Status s = check_tar_support(); !s) return report(s.error());
+      }
     }
     if (!config->layer.empty()) {
       if (Status s = check_output(config->layer, force); !s) return report(s.error());

@@ -58,15 +58,16 @@ bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+Error tar_unsupported(Error e) {
+  e.hints.push_back("or write a zip (--zip), which lockcut writes without libarchive");
+  return e;
+}
+
 Result<uint64_t> write_tar(const std::string& path, bool gzip, const PackPlan& plan,
                            const std::vector<detail::ArchiveItem>& items,
                            const ArchiveOptions& options) {
   auto api = detail::archive_api();
-  if (!api) {
-    Error e = api.take_error();
-    e.hints.push_back("or write a zip (--zip), which lockcut writes without libarchive");
-    return e;
-  }
+  if (!api) return tar_unsupported(api.take_error());
   const detail::ArchiveApi& la = *api.value();
   struct archive* a = la.write_new();
   auto fail = [&](const std::string& what) {
@@ -160,6 +161,12 @@ Result<uint64_t> write_tar(const std::string& path, bool gzip, const PackPlan& p
 }
 
 }  // namespace
+
+Status check_tar_support() {
+  auto api = detail::archive_api();
+  if (!api) return tar_unsupported(api.take_error());
+  return Ok{};
+}
 
 Result<WriteStats> write_archive(const PackPlan& plan, const std::string& dest,
                                  const ArchiveOptions& options) {

@@ -70,6 +70,22 @@ TEST(PackErrors, TreeNotInstalled) {
   expect_nothing_written(out.path());
 }
 
+// lockcut opens libarchive only for a tar, and says it cannot before it
+// does any work: here before it finds that the project is not installed.
+TEST(PackErrors, TarWithoutLibarchive) {
+  TempDir out;
+  TempDir libs;
+  // a library by that name the loader finds first, and cannot load
+  std::ofstream(libs.path() + "/libarchive.so.13") << "not a library";
+  Outcome r = run({"env", "LD_LIBRARY_PATH=" + libs.path(), LOCKCUT_BINARY, "pack",
+                   fixtures() + "/corpus/orders-api", "--tar", out.path() + "/f.tar"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot load libarchive to write a tar"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("or write a zip (--zip)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("nothing is installed"), std::string::npos) << r.err;
+  expect_nothing_written(out.path());
+}
+
 TEST(PackErrors, TreeOutOfSyncWithLockfile) {
   Project p("odd-specs-service");
   // another version of ms installed than the lockfile names, one package gone

@@ -50,6 +50,11 @@ int64_t archive_mtime_from_env();
 /// The archive's mode for an entry: 0644, or 0755 when any x bit is set.
 uint32_t normalized_mode(uint32_t mode);
 
+/// Whether a tar can be written: lockcut opens libarchive only for tar, so
+/// a pack asks before it plans, and a missing library is said before any
+/// work instead of after it.
+Status check_tar_support();
+
 /// Writes the plan as an archive at `dest`, atomically.
 Result<WriteStats> write_archive(const PackPlan& plan, const std::string& dest,
                                  const ArchiveOptions& options);
