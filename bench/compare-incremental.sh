@@ -25,7 +25,7 @@
 # filesystem's work (~18 ms for 38 MiB on an ext4 mounted with `discard`),
 # and it gets a row of its own. Each cold run gets an empty cache by moving
 # the last one aside: nothing is deleted until the script exits (set_aside
-# in lib.sh says why), so leave a minute before the next bench script.
+# in lib.sh says why), so leave two minutes before the next bench script.
 # Prints a Markdown table with the ratios and the machine on stdout.
 set -euo pipefail
 
