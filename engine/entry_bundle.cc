@@ -37,11 +37,13 @@ EntryBundle::EntryBundle(const std::string& dir, const std::vector<std::string>&
 bool EntryBundle::load() {
   records_.clear();
   hold_.reset();
+  damaged_ = false;
   std::optional<detail::MappedFile> file = detail::map_file(path_);
   if (!file) return false;
   auto damaged = [&] {
     remove();
     records_.clear();
+    damaged_ = true;
     return false;
   };
   const std::span<const uint8_t> bytes = file->bytes;

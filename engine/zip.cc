@@ -543,6 +543,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     stats.bundle_damaged = true;
     bundle->remove();
   }
+  if (bundle && bundle->damaged()) stats.bundle_damaged = true;
   if (bundle) {
     // written again (beside the central directory) when it lacked a record
     // or one changed: the next run of this selection reads it whole

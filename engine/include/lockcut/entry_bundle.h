@@ -38,8 +38,11 @@ class EntryBundle {
   EntryBundle(const std::string& dir, const std::vector<std::string>& keys);
 
   /// Maps the bundle: false when there is none, or it was damaged (then it
-  /// is removed).
+  /// is removed, and damaged() says so).
   bool load();
+
+  /// Whether load() found the bundle damaged (cut short, another format).
+  bool damaged() const { return damaged_; }
 
   /// The sealed bytes of record `i` (of the keys given), empty when the
   /// bundle is not loaded; readable while `hold()` (or a copy) lives.
@@ -58,6 +61,7 @@ class EntryBundle {
  private:
   std::string dir_, path_;
   size_t count_ = 0;
+  bool damaged_ = false;
   std::shared_ptr<const void> hold_;
   std::vector<std::span<const uint8_t>> records_;
 };
