@@ -69,17 +69,18 @@ std::span<const uint8_t> EntryBundle::record(size_t i) const {
 }
 
 Status EntryBundle::store(const std::vector<std::span<const uint8_t>>& records) const {
-  detail::RecordWriter w;
-  size_t total = 16 + 8 * records.size();
-  for (const auto& r : records) total += r.size();
-  w.bytes.reserve(total);
-  w.u32(kMagic);
-  w.u32(kVersion);
-  w.u32(uint32_t(records.size()));
-  for (const auto& r : records) w.u64(r.size());
-  w.seal();
-  for (const auto& r : records) w.raw(r.data(), r.size());
-  return detail::write_file_atomically(path_, dir_ + "/tmp", w.bytes);
+  detail::RecordWriter header;
+  header.u32(kMagic);
+  header.u32(kVersion);
+  header.u32(uint32_t(records.size()));
+  for (const auto& r : records) header.u64(r.size());
+  header.seal();
+  // the records go from where they are (mapped, or just stored), not copied
+  std::vector<std::span<const uint8_t>> parts;
+  parts.reserve(records.size() + 1);
+  parts.emplace_back(header.bytes);
+  parts.insert(parts.end(), records.begin(), records.end());
+  return detail::write_file_atomically(path_, dir_ + "/tmp", parts);
 }
 
 void EntryBundle::remove() const { ::unlink(path_.c_str()); }

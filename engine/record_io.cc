@@ -68,6 +68,12 @@ std::optional<std::span<const uint8_t>> unseal(std::span<const uint8_t> record) 
 
 Status write_file_atomically(const std::string& dest, const std::string& tmp_dir,
                              std::span<const uint8_t> bytes) {
+  const std::span<const uint8_t> parts[] = {bytes};
+  return write_file_atomically(dest, tmp_dir, parts);
+}
+
+Status write_file_atomically(const std::string& dest, const std::string& tmp_dir,
+                             std::span<const std::span<const uint8_t>> parts) {
   static std::atomic<unsigned> counter{0};
   std::error_code ec;
   std::filesystem::create_directories(tmp_dir, ec);
@@ -78,11 +84,13 @@ Status write_file_atomically(const std::string& dest, const std::string& tmp_dir
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return system_error("cannot create '" + temp + "': " + std::strerror(errno));
   int err = 0;
-  for (size_t done = 0; done < bytes.size() && err == 0;) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) err = errno;
-    else done += size_t(n);
+  for (std::span<const uint8_t> bytes : parts) {
+    for (size_t done = 0; done < bytes.size() && err == 0;) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) err = errno;
+      else done += size_t(n);
+    }
   }
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err == 0 && ::rename(temp.c_str(), dest.c_str()) != 0) err = errno;

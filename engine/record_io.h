@@ -81,4 +81,9 @@ std::optional<std::span<const uint8_t>> unseal(std::span<const uint8_t> record);
 Status write_file_atomically(const std::string& dest, const std::string& tmp_dir,
                              std::span<const uint8_t> bytes);
 
+/// The same for a file made of `parts` in order, written as they are
+/// (a bundle of records is not copied into one buffer first).
+Status write_file_atomically(const std::string& dest, const std::string& tmp_dir,
+                             std::span<const std::span<const uint8_t>> parts);
+
 }  // namespace lockcut::detail

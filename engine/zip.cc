@@ -115,7 +115,6 @@ struct CacheSlot {
   std::vector<uint8_t> written;  // the record as stored again, if it was
 };
 
-
 struct CentralRecord {
   uint32_t crc, csize, usize, offset, external;
   uint16_t method;
@@ -539,11 +538,10 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   }
   if (stop.load()) return interrupted_error();
   if (error) return std::move(*error);
-  if (bundle_damaged.load()) {
+  if (bundle && (bundle_damaged.load() || bundle->damaged())) {
     stats.bundle_damaged = true;
-    bundle->remove();
+    bundle->remove();  // load() removed a bundle it found damaged; this one held a bad record
   }
-  if (bundle && bundle->damaged()) stats.bundle_damaged = true;
   if (bundle) {
     // written again (beside the central directory) when it lacked a record
     // or one changed: the next run of this selection reads it whole
