@@ -593,14 +593,34 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     }
   }
   // hidden folders beside the packages: each node_modules folder read in
-  // parallel (a deep tree has hundreds), the tasks added in order
+  // parallel (a deep tree has hundreds), the tasks added in order. The tree
+  // cache keeps the names with the folder's stat, so a warm run stats each
+  // folder instead of reading it (a top-level node_modules has thousands
+  // of entries). Its snapshot is loaded by now on a large project; the
+  // listings may still be being checked.
   std::vector<std::pair<std::string, std::string>> nm_dirs(node_modules_dirs.begin(),
                                                            node_modules_dirs.end());
   std::vector<std::vector<std::string>> hidden(nm_dirs.size());
+  std::vector<std::optional<HiddenFolders>> hidden_read(nm_dirs.size());  // read now: to keep
+  TreeCache* early = options.prefetch && !options.tree_cache.empty()
+                         ? options.prefetch->loaded(options.tree_cache, root_dir)
+                         : nullptr;
+  const uint64_t hidden_ns = wall_clock_ns();
   tbb::parallel_for(size_t(0), nm_dirs.size(), [&](size_t i) {
     std::string dir = root_dir + "/" + nm_dirs[i].first;
+    if (early) {
+      if (const HiddenFolders* kept = early->hidden(dir)) {
+        hidden[i] = kept->names;
+        return;
+      }
+    }
     DIR* d = ::opendir(dir.c_str());
     if (!d) return;
+    struct stat dir_st;  // before reading: a change while it is read shows next time
+    if (::fstat(::dirfd(d), &dir_st) != 0) {
+      ::closedir(d);
+      return;
+    }
     std::vector<std::string>& names = hidden[i];
     while (dirent* e = ::readdir(d)) {
       std::string_view name = e->d_name;
@@ -613,6 +633,8 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     }
     ::closedir(d);
     std::sort(names.begin(), names.end());
+    hidden_read[i] = HiddenFolders{hidden_ns, uint64_t(dir_st.st_ino), timespec_ns(dir_st.st_mtim),
+                                   timespec_ns(dir_st.st_ctim), names};
   });
   for (size_t i = 0; i < nm_dirs.size(); ++i) {
     const auto& [src, dest] = nm_dirs[i];
@@ -649,6 +671,38 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     }
   }
 
+  std::vector<TaskOutput> outputs;
+  outputs.reserve(tasks.size() + 1);  // and the `.bin` links': `listed` may point into one
+  outputs.resize(tasks.size());
+  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
+  // the project's own files and its workspace and `file:` folders are not
+  // in the tree cache: they are listed while the prefetch still checks the
+  // listings of the rest
+  tbb::task_group packed;
+  struct WaitPacked {  // on a return before the wait below: their outputs go too
+    tbb::task_group& g;
+    ~WaitPacked() {
+      g.cancel();
+      try {
+        g.wait();
+      } catch (...) {
+      }
+    }
+  } wait_packed{packed};
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (tasks[i].kind != TaskKind::packed) continue;
+    packed.run([&, i] {
+      const Task& task = tasks[i];
+      TaskOutput& out = outputs[i];
+      if (task.node != kNoNode) {
+        ManifestFacts m;
+        check_manifest(graph, task, read_manifest(task.source, parsers.local(), m), m, out);
+        if (!out.problems.empty()) return;
+      }
+      run_packed(task, root_dir, options.output, out);
+    });
+  }
+
   // the listings of the last run, where they still hold (tree_cache.h)
   std::optional<TreeCache> own_trees;
   TreeCache* trees = nullptr;
@@ -663,6 +717,9 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
       plan.notes.push_back("the folder listings in '" + trees->path() +
                            "' were damaged: removed, and every package listed again");
     }
+    for (size_t i = 0; i < nm_dirs.size(); ++i) {
+      if (hidden_read[i]) trees->put_hidden(root_dir + "/" + nm_dirs[i].first, std::move(*hidden_read[i]));
+    }
   }
   const uint64_t started_ns = wall_clock_ns();
   // a folder shipped twice (two links to one package) is listed by its
@@ -675,26 +732,14 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     }
   }
   std::vector<FolderListing*> kept(tasks.size(), nullptr);  // found in the snapshot
-  std::vector<TaskOutput> outputs;
-  outputs.reserve(tasks.size() + 1);  // and the `.bin` links': `listed` may point into one
-  outputs.resize(tasks.size());
-  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
   tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
     const Task& task = tasks[i];
-    TaskOutput& out = outputs[i];
-    if (task.kind != TaskKind::packed) {
-      std::optional<bool> held;
-      if (keep[i]) kept[i] = trees->find(task.source, &held);
-      list_installed(graph, task, kept[i], held, keep[i], started_ns, parsers.local(), out);
-      return;
-    }
-    if (task.node != kNoNode) {
-      ManifestFacts m;
-      check_manifest(graph, task, read_manifest(task.source, parsers.local(), m), m, out);
-      if (!out.problems.empty()) return;
-    }
-    run_packed(task, root_dir, options.output, out);
+    if (task.kind == TaskKind::packed) return;
+    std::optional<bool> held;
+    if (keep[i]) kept[i] = trees->find(task.source, &held);
+    list_installed(graph, task, kept[i], held, keep[i], started_ns, parsers.local(), outputs[i]);
   });
+  packed.wait();
   for (size_t i = 0; i < tasks.size(); ++i) {
     if (tasks[i].kind == TaskKind::packed) continue;
     ++(outputs[i].reused ? plan.folders_reused : plan.folders_walked);

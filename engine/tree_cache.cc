@@ -37,7 +37,8 @@ namespace lockcut {
 namespace {
 
 constexpr uint32_t kMagic = 0x5354434c;  // "LCTS"
-constexpr uint32_t kVersion = 4;  // 2: CRC-32 seal; 3: folder sizes; 4: files sorted
+// 2: CRC-32 seal; 3: folder sizes; 4: files sorted; 5: node_modules' hidden folders
+constexpr uint32_t kVersion = 5;
 
 std::string join(const std::string& a, std::string_view b) {
   if (a.empty()) return std::string(b);
@@ -136,8 +137,10 @@ bool dirs_hold(int root, const FolderListing& listing, size_t begin, size_t end)
   struct stat st;
   for (size_t i = begin; i < end; ++i) {
     const ListedDir& d = listing.dirs[i];
-    const char* path = d.path.empty() ? "." : d.path.c_str();
-    if (::fstatat(root, path, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+    // the package folder itself is `root`: no walk
+    const int got = d.path.empty() ? ::fstat(root, &st)
+                                   : ::fstatat(root, d.path.c_str(), &st, AT_SYMLINK_NOFOLLOW);
+    if (got != 0 || !S_ISDIR(st.st_mode) ||
         uint64_t(st.st_ino) != d.ino || timespec_ns(st.st_mtim) != d.mtime_ns ||
         timespec_ns(st.st_ctim) != d.ctime_ns || d.ctime_ns >= trusted_before) {
       return false;
@@ -174,7 +177,11 @@ bool files_hold(int root, FolderListing& listing, size_t begin, size_t end) {
 }  // namespace
 
 bool revalidate(const std::string& folder, FolderListing& listing) {
-  int root = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
+  return revalidate_at(AT_FDCWD, folder.c_str(), listing);
+}
+
+bool revalidate_at(int dirfd, const char* folder, FolderListing& listing) {
+  int root = ::openat(dirfd, folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
   if (root < 0) return false;
   struct Close {
     int fd;
@@ -319,11 +326,23 @@ void TreeCache::check_all() {
   std::vector<std::pair<const std::string*, Slot*>> slots;
   slots.reserve(folders_.size());
   for (auto& [folder, slot] : folders_) slots.emplace_back(&folder, &slot);
+  // the package folders are opened below the project's, not from `/`: a
+  // shorter walk for each of thousands of opens
+  int root = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
+  struct Close {
+    int fd;
+    ~Close() {
+      if (fd >= 0) ::close(fd);
+    }
+  } close_root{root};
   tbb::parallel_for(size_t(0), slots.size(), [&](size_t i) {
     const auto& [folder, slot] = slots[i];
     FolderListing* l = find(*folder);
     if (!l) return;
-    slot->held = revalidate(*folder, *l);
+    const bool below = root >= 0 && folder->size() > root_.size() + 1 &&
+                       folder->compare(0, root_.size(), root_) == 0 && (*folder)[root_.size()] == '/';
+    slot->held = below ? revalidate_at(root, folder->c_str() + root_.size() + 1, *l)
+                       : revalidate(*folder, *l);
     // a package removed from node_modules: its listing is not kept
     struct stat st;
     if (!*slot->held && ::lstat(folder->c_str(), &st) != 0 && errno == ENOENT) {
@@ -339,7 +358,45 @@ FolderListing& TreeCache::put(const std::string& folder, FolderListing listing) 
   return *it->second.listing;
 }
 
+const HiddenFolders* TreeCache::hidden(const std::string& dir) {
+  auto it = hidden_.find(dir);
+  if (it == hidden_.end() || it->second.gone) return nullptr;
+  HiddenSlot& slot = it->second;
+  const HiddenFolders& h = slot.folders;
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) {
+      slot.gone = true;  // its packages went too
+      dirty_ = true;
+    }
+    return nullptr;
+  }
+  const uint64_t trusted_before = h.made_ns > kRacyWindowNs ? h.made_ns - kRacyWindowNs : 0;
+  if (!S_ISDIR(st.st_mode) || uint64_t(st.st_ino) != h.ino || timespec_ns(st.st_mtim) != h.mtime_ns ||
+      timespec_ns(st.st_ctim) != h.ctime_ns || h.ctime_ns >= trusted_before) {
+    return nullptr;
+  }
+  return &h;
+}
+
+void TreeCache::put_hidden(const std::string& dir, HiddenFolders folders) {
+  // read again only because the snapshot was not loaded yet: what is kept
+  // is as good, and the snapshot need not be written for it
+  auto it = hidden_.find(dir);
+  if (it != hidden_.end() && !it->second.gone) {
+    const HiddenFolders& kept = it->second.folders;
+    if (kept.ino == folders.ino && kept.mtime_ns == folders.mtime_ns &&
+        kept.ctime_ns == folders.ctime_ns && kept.names == folders.names &&
+        kept.made_ns > kRacyWindowNs && kept.ctime_ns < kept.made_ns - kRacyWindowNs) {
+      return;
+    }
+  }
+  hidden_.insert_or_assign(dir, HiddenSlot{std::move(folders), false});
+  dirty_ = true;
+}
+
 bool TreeCache::load() {
+  hidden_.clear();
   folders_.clear();
   snapshot_.reset();
   std::optional<detail::MappedFile> file = detail::map_file(path_);
@@ -347,6 +404,7 @@ bool TreeCache::load() {
   auto damaged = [&] {
     ::unlink(path_.c_str());
     folders_.clear();
+    hidden_.clear();
     return false;
   };
   auto body = detail::unseal(file->bytes);
@@ -359,6 +417,19 @@ bool TreeCache::load() {
     std::string_view bytes = r.view(r.le(4));
     folders_.emplace_hint(folders_.end(), std::move(folder),
                           Slot{{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, {}, {}});
+  }
+  uint64_t dirs = r.le(4);
+  for (uint64_t i = 0; i < dirs && r.ok; ++i) {
+    std::string dir(r.str());
+    HiddenFolders h;
+    h.made_ns = r.le(8);
+    h.ino = r.le(8);
+    h.mtime_ns = r.le(8);
+    h.ctime_ns = r.le(8);
+    uint64_t names = r.le(4);
+    if (names > body->size()) return damaged();
+    for (; names > 0 && r.ok; --names) h.names.emplace_back(r.str());
+    hidden_.emplace_hint(hidden_.end(), std::move(dir), HiddenSlot{std::move(h), false});
   }
   if (!r.ok || r.p != r.end) return damaged();
   snapshot_ = std::move(file->hold);
@@ -387,6 +458,19 @@ Status TreeCache::store() {
     uint32_t size = uint32_t(w.bytes.size() - at - 4);
     for (int i = 0; i < 4; ++i) w.bytes[at + i] = uint8_t(size >> (8 * i));
   }
+  w.u32(uint32_t(std::count_if(hidden_.begin(), hidden_.end(),
+                                [](const auto& h) { return !h.second.gone; })));
+  for (const auto& [dir, slot] : hidden_) {
+    if (slot.gone) continue;
+    const HiddenFolders& h = slot.folders;
+    w.str(dir);
+    w.u64(h.made_ns);
+    w.u64(h.ino);
+    w.u64(h.mtime_ns);
+    w.u64(h.ctime_ns);
+    w.u32(uint32_t(h.names.size()));
+    for (const std::string& name : h.names) w.str(name);
+  }
   w.seal();
   if (Status s = detail::write_file_atomically(path_, dir_ + "/tmp", w.bytes); !s) return s;
   dirty_ = false;
@@ -400,35 +484,49 @@ std::string project_root(const std::string& dir) {
 }
 
 struct TreePrefetch::Work {
-  std::string dir;
-  TreeCache cache;
+  std::string dir, root;
+  std::optional<TreeCache> cache;  // made on the task: naming it hashes, the first digest
+                                   // initialises OpenSSL (about a millisecond)
   bool loaded = true;
-  tbb::task_group group;
-  Work(const std::string& d, const std::string& root) : dir(d), cache(d, root) {}
+  tbb::task_group load;   // reads the snapshot, then starts `check`
+  tbb::task_group check;  // check_all()
 };
 
 TreePrefetch::TreePrefetch(const std::string& dir, const std::string& project_dir) {
   if (dir.empty()) return;
-  work_ = std::make_unique<Work>(dir, project_root(project_dir));
+  work_ = std::make_unique<Work>();
   Work& w = *work_;
-  w.group.run([&w] {
-    w.loaded = w.cache.load();
-    w.cache.check_all();
+  w.dir = dir;
+  w.root = project_root(project_dir);
+  w.load.run([&w] {
+    w.cache.emplace(w.dir, w.root);
+    w.loaded = w.cache->load();
+    w.check.run([&w] { w.cache->check_all(); });
   });
 }
 
 TreePrefetch::~TreePrefetch() {
   if (!work_) return;
-  work_->group.cancel();
-  work_->group.wait();
+  work_->load.cancel();
+  work_->load.wait();
+  work_->check.cancel();
+  work_->check.wait();
+}
+
+TreeCache* TreePrefetch::loaded(const std::string& dir, const std::string& root) {
+  if (!work_) return nullptr;
+  work_->load.wait();  // runs the load here if no worker has taken it
+  if (work_->dir != dir || work_->root != root || !work_->cache) return nullptr;
+  return &*work_->cache;
 }
 
 TreeCache* TreePrefetch::take(const std::string& dir, const std::string& root, bool& loaded) {
   if (!work_) return nullptr;
-  work_->group.wait();
-  if (work_->dir != dir || work_->cache.root() != root) return nullptr;
+  work_->load.wait();
+  work_->check.wait();
+  if (work_->dir != dir || work_->root != root || !work_->cache) return nullptr;
   loaded = work_->loaded;
-  return &work_->cache;
+  return &*work_->cache;
 }
 
 }  // namespace lockcut

@@ -271,6 +271,28 @@ TEST(IncrementalTree, AddedAndRemovedFilesRelistTheirPackage) {
   EXPECT_EQ(replaced.files, removed.files);
 }
 
+// What install scripts leave in node_modules (`.prisma`) is found by a warm
+// run as by a cold one: the names of a node_modules folder's hidden folders
+// are kept with the folder's stat, and read again once it changes.
+TEST(IncrementalTree, HiddenFolderAddedAndRemoved) {
+  Workspace w("img-thumbnail-lambda", true);
+  Counts fill = w.warm("fill.zip");
+  Counts same = w.warm("same.zip");
+  EXPECT_EQ(same.files, fill.files);
+
+  const std::string prisma = w.project + "/node_modules/.prisma";
+  fs::create_directories(prisma + "/client");
+  std::ofstream(prisma + "/client/index.js", std::ios::binary) << "module.exports = {};\n";
+  Counts added = w.warm("added.zip");
+  EXPECT_EQ(added.files, fill.files + 1);
+  EXPECT_NE(read_file(w.out + "/added.zip").find("node_modules/.prisma/client/index.js"),
+            std::string::npos);
+
+  fs::remove_all(prisma);
+  Counts removed = w.warm("removed.zip");
+  EXPECT_EQ(removed.files, fill.files);
+}
+
 // A damaged snapshot of listings is removed and the tree listed again;
 // --no-cache and --verify neither read nor write it.
 TEST(IncrementalTree, DamagedSnapshotIsNeverBelieved) {

@@ -3,6 +3,8 @@
 // is in incremental_test.cc; these check the snapshot itself.
 #include "lockcut/tree_cache.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <optional>
 
@@ -14,6 +16,7 @@ namespace lockcut {
 namespace {
 
 using test::TempDir;
+namespace fs = std::filesystem;
 
 FolderListing listing(const std::string& name, uint64_t size) {
   FolderListing l;
@@ -190,6 +193,70 @@ TEST(TreePrefetch, DropsTheListingOfARemovedPackage) {
   TreeCache again(cache_dir, root);
   ASSERT_TRUE(again.load());
   EXPECT_NE(again.find(root + "/node_modules/b"), nullptr);
+}
+
+
+// What a node_modules folder held of hidden folders (install-script output
+// such as `.prisma`) is kept with the folder's stat, and believed only while
+// the folder is unchanged and was not changed just before it was read.
+HiddenFolders hidden_now(const std::string& dir, uint64_t made_ns, std::vector<std::string> names) {
+  struct stat st;
+  EXPECT_EQ(::stat(dir.c_str(), &st), 0) << dir;
+  return HiddenFolders{made_ns, uint64_t(st.st_ino), timespec_ns(st.st_mtim), timespec_ns(st.st_ctim),
+                       std::move(names)};
+}
+
+TEST(TreeCacheSnapshot, HiddenFoldersHoldWhileTheirFolderIsUnchanged) {
+  TempDir tmp;
+  tmp.write("project/node_modules/.prisma/client/index.js", "1;");
+  tmp.write("project/node_modules/a/package.json", "{}");
+  const std::string cache_dir = tmp.path() + "/trees";
+  const std::string root = project_root(tmp.path() + "/project");
+  const std::string nm = root + "/node_modules";
+  // as if read long after the folder last changed (kRacyWindowNs)
+  const uint64_t later = wall_clock_ns() + 10'000'000'000ull;
+  {
+    TreeCache cache(cache_dir, root);
+    ASSERT_TRUE(cache.load());
+    cache.put_hidden(nm, hidden_now(nm, later, {".prisma"}));
+    ASSERT_TRUE(cache.store());
+  }
+  {
+    TreeCache cache(cache_dir, root);
+    ASSERT_TRUE(cache.load());
+    const HiddenFolders* h = cache.hidden(nm);
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(h->names, std::vector<std::string>{".prisma"});
+    EXPECT_EQ(cache.hidden(root + "/node_modules/a/node_modules"), nullptr);  // never read
+    // read again with the same answer (the snapshot was still loading):
+    // nothing to write
+    const auto written = fs::last_write_time(cache.path());
+    cache.put_hidden(nm, hidden_now(nm, wall_clock_ns(), {".prisma"}));
+    ASSERT_TRUE(cache.store());
+    EXPECT_EQ(fs::last_write_time(cache.path()), written);
+  }
+
+  // a new hidden folder changes the folder: the kept names are not believed
+  tmp.write("project/node_modules/.generated/x.js", "2;");
+  TreeCache cache(cache_dir, root);
+  ASSERT_TRUE(cache.load());
+  EXPECT_EQ(cache.hidden(nm), nullptr);
+
+  // names read while the folder had just changed are kept, not believed
+  cache.put_hidden(nm, hidden_now(nm, wall_clock_ns(), {".generated", ".prisma"}));
+  EXPECT_EQ(cache.hidden(nm), nullptr);
+  cache.put_hidden(nm, hidden_now(nm, later, {".generated", ".prisma"}));
+  const HiddenFolders* h = cache.hidden(nm);
+  ASSERT_NE(h, nullptr);
+  EXPECT_EQ(h->names, (std::vector<std::string>{".generated", ".prisma"}));
+
+  // a folder that went (its packages removed) leaves the snapshot
+  ASSERT_TRUE(cache.store());
+  const auto with_it = fs::file_size(cache.path());
+  fs::remove_all(nm);
+  EXPECT_EQ(cache.hidden(nm), nullptr);
+  ASSERT_TRUE(cache.store());
+  EXPECT_LT(fs::file_size(cache.path()), with_it);
 }
 
 }  // namespace

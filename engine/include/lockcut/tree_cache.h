@@ -14,7 +14,10 @@
 // kRacyWindowNs (file_time.h) before the listing was made is not trusted: a second
 // change within the same clock tick could keep its timestamps. package.json's
 // name, version and `bin` are kept with the listing too, and reused while
-// package.json's size, mtime and ctime are the same.
+// package.json's size, mtime and ctime are the same. The hidden folders of
+// each node_modules folder (install-script output such as `.prisma`) are
+// kept the same way, with that folder's stat: a warm run stats a
+// node_modules folder instead of reading its thousands of entries.
 //
 // One snapshot file per project under `<cache>/trees/`, sealed and written
 // atomically like an entry record (record_io.h): a damaged one is removed
@@ -72,6 +75,16 @@ struct FolderListing {
   ManifestFacts manifest;
 };
 
+/// The hidden folders (`.prisma`, not a tool's own) of one `node_modules`
+/// folder as last read, and the stat that says the names still hold: a
+/// folder's mtime and ctime change when an entry is added, removed or
+/// renamed.
+struct HiddenFolders {
+  uint64_t made_ns = 0;  ///< when the read began
+  uint64_t ino = 0, mtime_ns = 0, ctime_ns = 0;
+  std::vector<std::string> names;  ///< sorted
+};
+
 /// The listings of one project's package folders.
 class TreeCache {
  public:
@@ -105,6 +118,16 @@ class TreeCache {
   /// returns where it is kept.
   FolderListing& put(const std::string& folder, FolderListing listing);
 
+  /// The hidden folders of the `node_modules` folder `dir` (absolute) as
+  /// last read, when that folder is still the same (inode, mtime, ctime) and
+  /// did not change within kRacyWindowNs before the read; else nullptr. It
+  /// stats `dir`, and may be asked for different folders from different
+  /// threads at once, also while check_all() runs.
+  const HiddenFolders* hidden(const std::string& dir);
+
+  /// Keeps `folders` for `dir` (not while another thread asks).
+  void put_hidden(const std::string& dir, HiddenFolders folders);
+
   /// Marks the snapshot as changed: a listing found was updated in place.
   void touch() { dirty_ = true; }
 
@@ -126,6 +149,11 @@ class TreeCache {
   std::atomic<bool> dirty_ = false;
   std::shared_ptr<const void> snapshot_;  // keeps the slots' bytes readable
   std::map<std::string, Slot, std::less<>> folders_;
+  struct HiddenSlot {
+    HiddenFolders folders;
+    bool gone = false;  // hidden() found no folder: dropped
+  };
+  std::map<std::string, HiddenSlot, std::less<>> hidden_;
 };
 
 /// A project's snapshot loaded and checked (TreeCache::check_all) on a TBB
@@ -142,6 +170,11 @@ class TreePrefetch {
   ~TreePrefetch();
   TreePrefetch(const TreePrefetch&) = delete;
   TreePrefetch& operator=(const TreePrefetch&) = delete;
+
+  /// Waits for the snapshot to be loaded (not checked). The cache, for
+  /// hidden() while the check goes on, when it is the one make_plan would
+  /// use; else nullptr.
+  TreeCache* loaded(const std::string& dir, const std::string& root);
 
   /// Waits for the work. The cache, when it is the one make_plan would use
   /// (`dir` and the absolute `root` the same), with load()'s answer in
@@ -162,6 +195,9 @@ std::string project_root(const std::string& dir);
 /// listing was made) and every file is still a file (a symlink still a symlink).
 /// Refreshes the files' size, mtime, ctime, mode and link text as it goes.
 bool revalidate(const std::string& folder, FolderListing& listing);
+
+/// The same for `folder` relative to the open folder `dirfd` (or absolute).
+bool revalidate_at(int dirfd, const char* folder, FolderListing& listing);
 
 /// Lists `folder` whole (but for its top-level `node_modules` when
 /// `skip_node_modules`: a package's dependencies are packages of their own),
