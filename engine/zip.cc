@@ -264,8 +264,12 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   const uint16_t dos_date =
       uint16_t(((tm.tm_year + 1900 - 1980) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
 
+  // the output is gathered in one buffer, written out when the next piece
+  // would not fit: it never grows past what was reserved (fresh memory costs
+  // the kernel a clearing, and a warm run touches little else)
+  constexpr size_t kBuffer = 1 << 20;
   Buffer out;
-  out.bytes.reserve(1 << 20);
+  out.bytes.reserve(kBuffer);
   uint64_t offset = 0;  // bytes written to fd; the zip's length so far is offset + out.bytes.size()
   std::optional<Error> error;
   auto write_all = [&](std::span<const uint8_t> bytes) {
@@ -282,10 +286,13 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
       offset += uint64_t(n);
     }
   };
-  auto flush = [&](bool force) {
-    if (error || (!force && out.bytes.size() < (1u << 20))) return;
+  auto flush = [&] {
+    if (error) return;
     write_all(out.bytes);
     out.bytes.clear();
+  };
+  auto make_room = [&](size_t more) {
+    if (out.bytes.size() + more > kBuffer) flush();
   };
 
   // the packages' records, a warm run's only input: loaded on a task of
@@ -443,6 +450,8 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     CentralRecord rec{p.crc, uint32_t(p.bytes.size()), uint32_t(p.size),
                       uint32_t(offset + out.bytes.size()), external, p.method};
     central[p.index] = rec;
+    const bool direct = p.bytes.size() >= kWriteDirectly;
+    make_room(30 + item.name.size() + (direct ? 0 : p.bytes.size()));
     Header<30> h;
     h.u32(0x04034b50);
     h.u16(kVersionNeeded);
@@ -457,9 +466,9 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     h.u16(0);  // extra
     out.add(h);
     out.str(item.name);
-    if (p.bytes.size() >= kWriteDirectly) {
+    if (direct) {
       // a large member goes from its buffer (or the mapped record) to the file
-      flush(true);
+      flush();
       write_all(p.bytes);
     } else {
       out.bytes.insert(out.bytes.end(), p.bytes.begin(), p.bytes.end());
@@ -469,7 +478,6 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
       ++(p.cached ? stats.entries_reused : stats.entries_compressed);
       if (!slots.empty()) remember(*item.entry, p);
     }
-    flush(false);
     if (item.entry && options.progress) options.progress->fetch_add(1);
   };
   // Members travel in batches (up to 256, or 4 MiB of source): a warm run's
@@ -570,6 +578,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   uint64_t cd_start = offset + out.bytes.size();
   for (size_t i = 0; i < items.size(); ++i) {
     const CentralRecord& r = central[i];
+    make_room(46 + items[i].name.size());
     Header<46> h;
     h.u32(0x02014b50);
     h.u16(kVersionMadeBy);
@@ -590,7 +599,6 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     h.u32(r.offset);
     out.add(h);
     out.str(items[i].name);
-    flush(false);
     if (error) return std::move(*error);
   }
   uint64_t cd_end = offset + out.bytes.size();
@@ -598,6 +606,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     return user_error("the zip would pass 4 GiB, the limit without ZIP64",
                       {"write a folder (--out) or a tar (--tar)"});
   }
+  make_room(22);
   Header<22> end;
   end.u32(0x06054b50);
   end.u16(0);  // this disk
@@ -609,7 +618,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   end.u16(0);  // comment
   out.add(end);
   uint64_t total = offset + out.bytes.size();
-  flush(true);
+  flush();
   if (error) return std::move(*error);
   return total;
 }
