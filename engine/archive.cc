@@ -172,19 +172,18 @@ Result<WriteStats> write_archive(const PackPlan& plan, const std::string& dest,
                                  const ArchiveOptions& options) {
   auto temp = TempOutput::create(dest, options.replace);
   if (!temp) return temp.take_error();
-  std::vector<detail::ArchiveItem> items = detail::archive_items(plan);
   Result<uint64_t> size = uint64_t(0);
   WriteStats stats = written(plan);
   if (options.format == ArchiveFormat::zip) {
     int fd = ::open(temp->path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return system_error("cannot create '" + temp->path() + "': " + std::strerror(errno));
-    size = detail::write_zip(fd, temp->path(), plan, items, options, stats);
+    size = detail::write_zip(fd, temp->path(), plan, options, stats);
     if (::close(fd) != 0 && size) {
       size = system_error("cannot write '" + temp->path() + "': " + std::strerror(errno));
     }
   } else {
-    size = write_tar(temp->path(), ends_with(dest, ".gz") || ends_with(dest, ".tgz"), plan, items,
-                     options);
+    size = write_tar(temp->path(), ends_with(dest, ".gz") || ends_with(dest, ".tgz"), plan,
+                     detail::archive_items(plan), options);
   }
   if (!size) return size.take_error();
   stats.output_bytes = size.value();

@@ -41,6 +41,7 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -217,6 +218,40 @@ void pack_item(const PackPlan& plan, const ArchiveItem& item, const CacheSlot* s
   p.bytes = p.data;
 }
 
+// Each package with files gets its record's key and its count of files;
+// `load_order` lists them by their first file in the zip.
+void prepare_slots(const PackPlan& plan, int level, std::vector<CacheSlot>& slots,
+                   std::vector<uint32_t>& load_order) {
+  for (const PlanEntry& e : plan.entries) {  // in zip order, folders aside
+    if (e.type != EntryType::file) continue;
+    if (slots[e.package].left++ == 0) load_order.push_back(e.package);
+  }
+  // a package installed twice gets a record per install (EntryCache::key)
+  std::unordered_map<std::string, unsigned> installs;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i].left == 0) continue;
+    const PlanPackage& p = plan.packages[i];
+    slots[i].key = EntryCache::key(p, level, installs[p.name + "@" + p.version + " " + p.integrity]++);
+  }
+}
+
+// The registry packages' slots into `bundled`, in load order, and their
+// bundle; whether it was there and whole.
+bool load_bundle(const PackPlan& plan, const std::string& entry_cache, std::vector<CacheSlot>& slots,
+                 const std::vector<uint32_t>& load_order, std::vector<uint32_t>& bundled,
+                 std::optional<EntryBundle>& bundle) {
+  std::vector<std::string> keys;
+  for (uint32_t i : load_order) {
+    if (!EntryCache::by_identity(plan.packages[i])) continue;
+    slots[i].bundled = int64_t(bundled.size());
+    bundled.push_back(i);
+    keys.push_back(slots[i].key);
+  }
+  if (bundled.empty()) return false;
+  bundle.emplace(entry_cache, keys);
+  return bundle->load();
+}
+
 }  // namespace
 
 std::vector<ArchiveItem> archive_items(const PackPlan& plan) {
@@ -247,8 +282,27 @@ std::vector<ArchiveItem> archive_items(const PackPlan& plan) {
 }
 
 Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan,
-                           const std::vector<ArchiveItem>& items, const ArchiveOptions& options,
-                           WriteStats& stats) {
+                           const ArchiveOptions& options, WriteStats& stats) {
+  // the members (the entries and their folders), and with the entry cache
+  // the packages' record keys and the selection's bundle, made at once
+  std::vector<ArchiveItem> items;
+  std::optional<EntryCache> cache;
+  std::vector<CacheSlot> slots;
+  std::vector<std::atomic<uint8_t>> loading;  // per slot: 0 not yet, 1 being loaded, 2 loaded
+  std::vector<uint32_t> load_order;           // slots with files, by their first member
+  std::vector<uint32_t> bundled;              // the registry packages' slots, in load order
+  std::optional<EntryBundle> bundle;
+  bool bundle_loaded = false;
+  tbb::parallel_invoke([&] { items = archive_items(plan); },
+                       [&] {
+                         if (options.entry_cache.empty()) return;
+                         cache.emplace(options.entry_cache);
+                         slots = std::vector<CacheSlot>(plan.packages.size());
+                         loading = std::vector<std::atomic<uint8_t>>(slots.size());
+                         prepare_slots(plan, options.level, slots, load_order);
+                         bundle_loaded = load_bundle(plan, options.entry_cache, slots, load_order,
+                                                     bundled, bundle);
+                       });
   if (items.size() > 0xFFFF) {
     return user_error("the zip would hold " + std::to_string(items.size()) +
                           " entries, more than the 65,535 of a zip without ZIP64",
@@ -299,45 +353,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   // their own in the order the zip needs them, while the writer writes
   // what is loaded (it leaves a core mostly idle), or by a worker that
   // needs one first
-  std::optional<EntryCache> cache;
-  std::vector<CacheSlot> slots;
-  std::vector<std::atomic<uint8_t>> loading;  // per slot: 0 not yet, 1 being loaded, 2 loaded
-  std::vector<uint32_t> load_order;           // slots with files, by their first member
-  if (!options.entry_cache.empty()) {
-    cache.emplace(options.entry_cache);
-    slots.resize(plan.packages.size());
-    loading = std::vector<std::atomic<uint8_t>>(slots.size());
-    for (const ArchiveItem& item : items) {
-      if (!item.entry || item.entry->type != EntryType::file) continue;
-      if (slots[item.entry->package].left++ == 0) load_order.push_back(item.entry->package);
-    }
-    // a package installed twice gets a record per install (EntryCache::key)
-    std::unordered_map<std::string, unsigned> installs;
-    for (size_t i = 0; i < slots.size(); ++i) {
-      if (slots[i].left == 0) continue;
-      const PlanPackage& p = plan.packages[i];
-      slots[i].key = EntryCache::key(p, options.level,
-                                     installs[p.name + "@" + p.version + " " + p.integrity]++);
-    }
-  }
-  // the registry packages' records, in the order they are loaded
-  std::vector<uint32_t> bundled;
-  std::optional<EntryBundle> bundle;
-  bool bundle_loaded = false;
   std::atomic<bool> bundle_damaged{false};
-  if (cache) {
-    std::vector<std::string> keys;
-    for (uint32_t i : load_order) {
-      if (!EntryCache::by_identity(plan.packages[i])) continue;
-      slots[i].bundled = int64_t(bundled.size());
-      bundled.push_back(i);
-      keys.push_back(slots[i].key);
-    }
-    if (!bundled.empty()) {
-      bundle.emplace(options.entry_cache, keys);
-      bundle_loaded = bundle->load();
-    }
-  }
   // Slots are loaded in load_order by whoever takes the next one: the
   // loader task, or a worker waiting for a slot another thread is loading.
   std::atomic<size_t> next_load{0};

@@ -20,12 +20,11 @@ struct ArchiveItem {
 /// Plan entries plus their folders, in output order.
 std::vector<ArchiveItem> archive_items(const PackPlan& plan);
 
-/// Writes the plan's items as a zip to the open file descriptor `fd`
-/// (`path` for messages), through the entry cache when the options name
-/// one; returns the bytes written and counts what it read, compressed and
-/// reused in `stats`.
+/// Writes the plan as a zip (its archive_items()) to the open file
+/// descriptor `fd` (`path` for messages), through the entry cache when the
+/// options name one; returns the bytes written and counts what it read,
+/// compressed and reused in `stats`.
 Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan,
-                           const std::vector<ArchiveItem>& items, const ArchiveOptions& options,
-                           WriteStats& stats);
+                           const ArchiveOptions& options, WriteStats& stats);
 
 }  // namespace lockcut::detail
