@@ -19,6 +19,19 @@
 
 namespace lockcut::test {
 
+namespace {
+
+// Every lockcut a test starts, and the engine's own default cache in this
+// process, keep their cache in the build tree: a run without --cache must
+// not fill the user's ~/.cache/lockcut (a folder snapshot per temporary
+// test project). Set before any test runs; inherited by every child.
+[[maybe_unused]] const bool cache_in_build_tree = [] {
+  ::setenv("XDG_CACHE_HOME", LOCKCUT_BUILD_DIR "/test-cache", 1);
+  return true;
+}();
+
+}  // namespace
+
 Outcome run(const std::vector<std::string>& argv, const std::string& cwd) {
   int out[2], err[2];
   if (::pipe(out) || ::pipe(err)) throw std::runtime_error("pipe failed");
