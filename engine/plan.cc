@@ -181,7 +181,7 @@ ManifestRead read_manifest(const std::string& folder, simdjson::dom::parser& par
 // size, mtime and ctime as the listing saw now, and not changed so close to
 // when they were read that a second change could hide in the same tick.
 bool facts_hold(const ManifestFacts& m, const FolderListing& listing) {
-  if (!m.known || m.ctime_ns + kRacyWindowNs >= m.read_ns) return false;
+  if (!m.known || !trusted_change(m.ctime_ns, m.read_ns)) return false;
   for (const ListedFile& f : listing.files) {
     if (f.path != "package.json") continue;
     return f.type == EntryType::file && f.size == m.size && f.mtime_ns == m.mtime_ns &&

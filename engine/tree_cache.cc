@@ -130,21 +130,23 @@ Status list_folder(const std::string& folder, bool skip_node_modules, FolderList
 
 namespace {
 
+// Whether the folder stat'ed as `st` is still the one read at `made_ns`
+// with this inode, mtime and ctime, and that read is trusted.
+bool folder_holds(const struct stat& st, uint64_t ino, uint64_t mtime_ns, uint64_t ctime_ns,
+                  uint64_t made_ns) {
+  return S_ISDIR(st.st_mode) && uint64_t(st.st_ino) == ino && timespec_ns(st.st_mtim) == mtime_ns &&
+         timespec_ns(st.st_ctim) == ctime_ns && trusted_change(ctime_ns, made_ns);
+}
+
 // Whether dirs [begin, end) of a listing are as listed and trusted.
 bool dirs_hold(int root, const FolderListing& listing, size_t begin, size_t end) {
-  const uint64_t trusted_before =
-      listing.made_ns > kRacyWindowNs ? listing.made_ns - kRacyWindowNs : 0;
   struct stat st;
   for (size_t i = begin; i < end; ++i) {
     const ListedDir& d = listing.dirs[i];
     // the package folder itself is `root`: no walk
     const int got = d.path.empty() ? ::fstat(root, &st)
                                    : ::fstatat(root, d.path.c_str(), &st, AT_SYMLINK_NOFOLLOW);
-    if (got != 0 || !S_ISDIR(st.st_mode) ||
-        uint64_t(st.st_ino) != d.ino || timespec_ns(st.st_mtim) != d.mtime_ns ||
-        timespec_ns(st.st_ctim) != d.ctime_ns || d.ctime_ns >= trusted_before) {
-      return false;
-    }
+    if (got != 0 || !folder_holds(st, d.ino, d.mtime_ns, d.ctime_ns, listing.made_ns)) return false;
   }
   return true;
 }
@@ -371,12 +373,7 @@ const HiddenFolders* TreeCache::hidden(const std::string& dir) {
     }
     return nullptr;
   }
-  const uint64_t trusted_before = h.made_ns > kRacyWindowNs ? h.made_ns - kRacyWindowNs : 0;
-  if (!S_ISDIR(st.st_mode) || uint64_t(st.st_ino) != h.ino || timespec_ns(st.st_mtim) != h.mtime_ns ||
-      timespec_ns(st.st_ctim) != h.ctime_ns || h.ctime_ns >= trusted_before) {
-    return nullptr;
-  }
-  return &h;
+  return folder_holds(st, h.ino, h.mtime_ns, h.ctime_ns, h.made_ns) ? &h : nullptr;
 }
 
 void TreeCache::put_hidden(const std::string& dir, HiddenFolders folders) {
@@ -387,7 +384,7 @@ void TreeCache::put_hidden(const std::string& dir, HiddenFolders folders) {
     const HiddenFolders& kept = it->second.folders;
     if (kept.ino == folders.ino && kept.mtime_ns == folders.mtime_ns &&
         kept.ctime_ns == folders.ctime_ns && kept.names == folders.names &&
-        kept.made_ns > kRacyWindowNs && kept.ctime_ns < kept.made_ns - kRacyWindowNs) {
+        trusted_change(kept.ctime_ns, kept.made_ns)) {
       return;
     }
   }

@@ -16,6 +16,12 @@ namespace lockcut {
 /// A change within this long before it was recorded is not trusted.
 inline constexpr uint64_t kRacyWindowNs = 2000000000;
 
+/// Whether something changed at `changed_ns` and read at `read_ns` was read
+/// long enough after the change to be trusted.
+inline bool trusted_change(uint64_t changed_ns, uint64_t read_ns) {
+  return read_ns > kRacyWindowNs && changed_ns < read_ns - kRacyWindowNs;
+}
+
 /// A stat time as nanoseconds since the epoch.
 inline uint64_t timespec_ns(const timespec& t) {
   return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec);
