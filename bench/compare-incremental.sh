@@ -20,6 +20,9 @@
 #   warm, unchanged  the same with nothing changed
 #   warm, replacing  warm, 1 changed, with the previous OUT still there
 #   zip -qr -X       of the folder `lockcut pack --out` writes for the input
+#   stats alone      the stat calls of a warm pack's trust check and
+#                    nothing else (bench/stat_floor.cc, in one process, no
+#                    process start): the floor under every warm row
 # Every row but "replacing" starts without OUT (moved aside, not timed), so
 # the rows differ only in the cache: freeing a replaced zip's blocks is the
 # filesystem's work (~18 ms for 38 MiB on an ext4 mounted with `discard`),
@@ -43,11 +46,13 @@ while (($#)); do
     --runs) runs=$2; shift 2 ;;
     --generated) generated=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    -h | --help) sed -n '2,29p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,32p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$1'" "run bench/compare-incremental.sh --help" ;;
   esac
 done
 lockcut=${lockcut:-$build_dir/cli/lockcut}
+floor_bin=$build_dir/bench/lockcut_stat_floor  # built with -DLOCKCUT_BUILD_BENCH=ON
+[[ -x $floor_bin ]] || log "no $floor_bin: the row of the stats alone is left out"
 [[ -x $lockcut ]] || die "no lockcut binary at '$lockcut'" "build first: scripts/setup.sh"
 for tool in node npm zip bc; do command -v "$tool" >/dev/null || die "$tool is required"; done
 work=${work:-$build_dir/bench-incremental}
@@ -84,6 +89,14 @@ bench_input() {
   local counts
   counts=$("${pack[@]}" --json 2>/dev/null |
     node -e 'const j=JSON.parse(require("fs").readFileSync(0)); console.log(`${j.foldersWalked} folders listed, ${j.filesRead} files read, ${j.entriesCompressed} compressed, ${j.entriesReused} reused`)')
+  # the stat calls the trust rule needs, alone (bench/stat_floor.cc)
+  local t_floor="" floor_calls=""
+  if [[ -x $floor_bin ]]; then
+    log "$name: the stats alone"
+    read -r t_floor floor_calls < <("$lockcut" pack "$dir" --dry-run --json 2>/dev/null |
+      node -e 'const j=JSON.parse(require("fs").readFileSync(0)); for (const p of j.packages) if (["package","hidden","fetched"].includes(p.reason)) console.log(p.location)' |
+      "$floor_bin" "$dir" --runs "$runs")
+  fi
   log "$name: zip -qr -X"
   t_zip=$(measure "set_aside '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
   local zip_mb lzip_mb
@@ -96,6 +109,9 @@ bench_input() {
   add_row "$label" "lockcut pack --zip, warm: one own file changed" "${t_one} s" "$(ratio "$t_cold" "$t_one")x faster than cold, $(ratio "$t_zip" "$t_one")x faster than zip"
   add_row "$label" "lockcut pack --zip, warm: nothing changed ($counts)" "${t_none} s" "$(ratio "$t_cold" "$t_none")x faster than cold"
   add_row "$label" "lockcut pack --zip --force, warm: one own file changed, replacing the previous zip" "${t_replace} s" "$(ratio "$t_cold" "$t_replace")x faster than cold"
+  if [[ -n $t_floor ]]; then
+    add_row "$label" "only the $floor_calls stat calls a warm pack must make, on all cores, in one process (bench/stat_floor.cc)" "${t_floor} s" "warm, one changed, takes $(ratio "$t_one" "$t_floor")x this"
+  fi
   set_aside "$out"
 }
 
