@@ -104,7 +104,7 @@ struct Task {
   std::string source;  ///< absolute folder
   std::string dest;    ///< output folder (relative)
   uint32_t package;
-  NodeId node = kNoNode;  ///< for installed packages: checked against its package.json
+  const PackageCheck* check = nullptr;  ///< what its package.json must say
   bool workspace = false; ///< a workspace folder: the root's ignore files apply too
 };
 
@@ -192,29 +192,27 @@ bool facts_hold(const ManifestFacts& m, const FolderListing& listing) {
 
 // The installed package.json of a package task against the lockfile; its
 // bins into `out`.
-void check_manifest(const Graph& graph, const Task& task, ManifestRead read,
-                    const ManifestFacts& m, TaskOutput& out) {
-  const Node& node = graph.node(task.node);
-  std::string want = std::string(node.package_name()) +
-                     (node.version().empty() ? "" : "@" + std::string(node.version()));
+void check_manifest(const PackageCheck& want, ManifestRead read, const ManifestFacts& m,
+                    TaskOutput& out) {
+  auto said = [&want] { return want.name + (want.version.empty() ? "" : "@" + want.version); };
   if (read == ManifestRead::not_installed) {
-    out.problems.emplace_back(node.location, want + " is not installed");
+    out.problems.emplace_back(want.location, said() + " is not installed");
     return;
   }
   if (read == ManifestRead::unreadable) {
-    out.problems.emplace_back(node.location, want + " has no readable package.json");
+    out.problems.emplace_back(want.location, said() + " has no readable package.json");
     return;
   }
-  if ((m.has_name && m.name != node.package_name()) ||
-      (!node.version().empty() && m.has_version && m.version != node.version()) ||
-      (!node.version().empty() && !m.has_version)) {
-    out.problems.emplace_back(node.location, "lockfile says " + want + ", installed is " +
-                                                 (m.has_name ? m.name : std::string(node.name)) +
-                                                 "@" + (m.has_version ? m.version : "?"));
+  if ((m.has_name && m.name != want.name) ||
+      (!want.version.empty() && m.has_version && m.version != want.version) ||
+      (!want.version.empty() && !m.has_version)) {
+    out.problems.emplace_back(want.location, "lockfile says " + said() + ", installed is " +
+                                                 (m.has_name ? m.name : want.folder_name) + "@" +
+                                                 (m.has_version ? m.version : "?"));
   }
   for (const auto& [name, path] : m.bins) {
     std::string bin_name = name.empty() ? clean_bin_name(m.has_name ? std::string_view(m.name)
-                                                                    : node.package_name())
+                                                                    : std::string_view(want.name))
                                         : name;
     if (!bin_name.empty() && !path.empty()) out.bins.emplace_back(bin_name, path);
   }
@@ -225,7 +223,7 @@ void check_manifest(const Graph& graph, const Task& task, ManifestRead read,
 // listing of this folder (updated in place), nullptr when there is none or
 // the cache is not used, and `held` whether it was found to hold already;
 // `keep` says whether a new one goes into the cache.
-void list_installed(const Graph& graph, const Task& task, FolderListing* kept,
+void list_installed(const Task& task, FolderListing* kept,
                     std::optional<bool> held, bool keep, uint64_t started_ns,
                     simdjson::dom::parser& parser, TaskOutput& out) {
   FolderListing fresh;
@@ -233,13 +231,13 @@ void list_installed(const Graph& graph, const Task& task, FolderListing* kept,
   // checked already when the snapshot was prefetched (TreePrefetch)
   bool reused = kept && (held ? *held : revalidate(task.source, listing));
   bool changed = false;
-  if (task.node != kNoNode) {
+  if (task.check) {
     ManifestRead read = ManifestRead::ok;
     if (!reused || !facts_hold(listing.manifest, listing)) {
       read = read_manifest(task.source, parser, listing.manifest);
       changed = true;
     }
-    check_manifest(graph, task, read, listing.manifest, out);
+    check_manifest(*task.check, read, listing.manifest, out);
     if (!out.problems.empty()) return;
   }
   if (!reused) {
@@ -541,56 +539,73 @@ std::vector<PlanEntry> gather_entries(const std::vector<Task>& tasks,
 
 }  // namespace
 
-Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options) {
+Placement place_packages(const Analysis& analysis, const PlanOptions& options) {
   const Graph& graph = analysis.graph;
-  const Selection& sel = analysis.sel;
-  std::string root_dir = project_root(analysis.project.dir);
-  PackPlan plan;
-  plan.packages.push_back(PlanPackage{"", options.prefix.empty() ? "." : options.prefix,
-                                      std::string(graph.node(kRoot).package_name()),
-                                      std::string(graph.node(kRoot).version()), PlanReason::own,
-                                      0, 0, root_dir, ""});
-
-  std::vector<Task> tasks;
-  std::set<std::pair<std::string, std::string>> node_modules_dirs;  // (source, dest)
-  auto add_package = [&](NodeId id, PlanReason reason, TaskKind kind, const std::string& source,
-                         const std::string& dest, NodeId check) {
+  Placement out;
+  out.root = project_root(analysis.project.dir);
+  out.lockfile = graph.lockfile().path;
+  out.own = PlanPackage{"", options.prefix.empty() ? "." : options.prefix,
+                        std::string(graph.node(kRoot).package_name()),
+                        std::string(graph.node(kRoot).version()), PlanReason::own, 0, 0, out.root, ""};
+  std::set<std::pair<std::string, std::string>> node_modules_dirs;  // (source, dest), sorted
+  auto add = [&](NodeId id, PlanReason reason, bool installed, std::string source,
+                 const std::string& dest, NodeId check) {
     const Node& n = graph.node(id);
     // a link to an installed package: the target's entry has the integrity
     const Node& c = graph.node(check);
     std::string integrity(reason != PlanReason::link && c.lock_pkg ? c.lock_pkg->integrity : "");
-    plan.packages.push_back(PlanPackage{std::string(n.location), join(options.prefix, dest),
-                                        std::string(n.package_name()), std::string(n.version()),
-                                        reason, 0, 0, source, std::move(integrity)});
-    tasks.push_back(Task{kind, source, join(options.prefix, dest),
-                         uint32_t(plan.packages.size() - 1), check});
+    PlacedPackage& p = out.packages.emplace_back();
+    p.package = PlanPackage{std::string(n.location), join(options.prefix, dest),
+                            std::string(n.package_name()), std::string(n.version()),
+                            reason, 0, 0, std::move(source), std::move(integrity)};
+    p.installed = installed;
+    p.check = PackageCheck{std::string(c.location), std::string(c.package_name()),
+                           std::string(c.version()), std::string(c.name)};
   };
-  // 1. where each kept package goes
-  for (const auto& [id, dest] : shipped_packages(graph, sel)) {
+  for (const auto& [id, dest] : shipped_packages(graph, analysis.sel)) {
     const Node& n = graph.node(id);
     if (n.is_link()) {
       const Node& t = graph.node(n.target);
-      std::string tsource = root_dir + "/" + std::string(t.location);
       bool installed = in_node_modules(t.location);
-      add_package(id, installed ? PlanReason::package : PlanReason::link,
-                  installed ? TaskKind::installed : TaskKind::packed, tsource, dest, n.target);
-      tasks.back().workspace = graph.is_workspace(n.target);
+      add(id, installed ? PlanReason::package : PlanReason::link, installed,
+          out.root + "/" + std::string(t.location), dest, n.target);
+      out.packages.back().workspace = graph.is_workspace(n.target);
     } else if (auto f = options.sources.find(n.location); f != options.sources.end()) {
-      add_package(id, PlanReason::fetched, TaskKind::installed, f->second, dest, id);
+      add(id, PlanReason::fetched, true, f->second, dest, id);
     } else {
-      add_package(id, PlanReason::package, TaskKind::installed,
-                  root_dir + "/" + std::string(n.location), dest, id);
+      add(id, PlanReason::package, true, out.root + "/" + std::string(n.location), dest, id);
     }
-    std::string_view src_parent, dest_parent;
     std::string_view loc = n.location, d = dest;
     std::string_view fname = folder_name(loc);
-    src_parent = loc.substr(0, loc.size() - fname.size());
-    dest_parent = d.substr(0, d.size() - std::min(d.size(), fname.size()));
+    std::string_view src_parent = loc.substr(0, loc.size() - fname.size());
+    std::string_view dest_parent = d.substr(0, d.size() - std::min(d.size(), fname.size()));
     while (!src_parent.empty() && src_parent.back() == '/') src_parent.remove_suffix(1);
     while (!dest_parent.empty() && dest_parent.back() == '/') dest_parent.remove_suffix(1);
     if (src_parent.size() >= 12 && src_parent.substr(src_parent.size() - 12) == "node_modules") {
       node_modules_dirs.emplace(std::string(src_parent), std::string(dest_parent));
     }
+  }
+  out.node_modules_dirs.assign(node_modules_dirs.begin(), node_modules_dirs.end());
+  return out;
+}
+
+Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options) {
+  return make_plan(place_packages(analysis, options), options);
+}
+
+Result<PackPlan> make_plan(const Placement& placement, const PlanOptions& options) {
+  const std::string& root_dir = placement.root;
+  PackPlan plan;
+  plan.packages.reserve(placement.packages.size() + 1);
+  plan.packages.push_back(placement.own);
+  std::vector<Task> tasks;
+  tasks.reserve(placement.packages.size() + 1);
+  for (const PlacedPackage& p : placement.packages) {
+    plan.packages.push_back(p.package);
+    Task& t = tasks.emplace_back(Task{p.installed ? TaskKind::installed : TaskKind::packed,
+                                      p.package.source, p.package.dest,
+                                      uint32_t(plan.packages.size() - 1), &p.check});
+    t.workspace = p.workspace;
   }
   // hidden folders beside the packages: each node_modules folder read in
   // parallel (a deep tree has hundreds), the tasks added in order. The tree
@@ -598,8 +613,7 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   // folder instead of reading it (a top-level node_modules has thousands
   // of entries). Its snapshot is loaded by now on a large project; the
   // listings may still be being checked.
-  std::vector<std::pair<std::string, std::string>> nm_dirs(node_modules_dirs.begin(),
-                                                           node_modules_dirs.end());
+  const auto& nm_dirs = placement.node_modules_dirs;
   std::vector<std::vector<std::string>> hidden(nm_dirs.size());
   std::vector<std::optional<HiddenFolders>> hidden_read(nm_dirs.size());  // read now: to keep
   TreeCache* early = options.prefetch && !options.tree_cache.empty()
@@ -694,9 +708,9 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     packed.run([&, i] {
       const Task& task = tasks[i];
       TaskOutput& out = outputs[i];
-      if (task.node != kNoNode) {
+      if (task.check) {
         ManifestFacts m;
-        check_manifest(graph, task, read_manifest(task.source, parsers.local(), m), m, out);
+        check_manifest(*task.check, read_manifest(task.source, parsers.local(), m), m, out);
         if (!out.problems.empty()) return;
       }
       run_packed(task, root_dir, options.output, out);
@@ -737,7 +751,7 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     if (task.kind == TaskKind::packed) return;
     std::optional<bool> held;
     if (keep[i]) kept[i] = trees->find(task.source, &held);
-    list_installed(graph, task, kept[i], held, keep[i], started_ns, parsers.local(), outputs[i]);
+    list_installed(task, kept[i], held, keep[i], started_ns, parsers.local(), outputs[i]);
   });
   packed.wait();
   for (size_t i = 0; i < tasks.size(); ++i) {
@@ -770,7 +784,7 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
     }
     if (problems.size() > 20) hints.push_back("... and " + std::to_string(problems.size() - 20) + " more");
     hints.push_back(hint);
-    return user_error("the installed node_modules does not match " + graph.lockfile().path + " (" +
+    return user_error("the installed node_modules does not match " + placement.lockfile + " (" +
                           std::to_string(problems.size()) + " package" +
                           (problems.size() == 1 ? "" : "s") + " differ)",
                       std::move(hints));

@@ -143,12 +143,48 @@ struct ShippedPackage {
 /// outside node_modules is listed only through its links. Reads no disk.
 std::vector<ShippedPackage> shipped_packages(const Graph& graph, const Selection& sel);
 
-/// Makes the plan for the analysis' selection. Before anything else it
-/// checks that every shipped package is installed as the lockfile says (its
-/// folder exists and its package.json names the lockfile's name and
-/// version) and fails with the list of what differs. It also fails when a
-/// symlink inside a package escapes the output or forms a cycle, and when a
-/// file cannot be read.
+/// What the lockfile says of a shipped package, which its installed
+/// package.json must match.
+struct PackageCheck {
+  std::string location;     ///< the entry checked (a link's target)
+  std::string name;         ///< its package name (an alias: the real one)
+  std::string version;      ///< "" when the lockfile has none
+  std::string folder_name;  ///< the name it is installed under
+};
+
+/// A shipped package before its folder is read: where it goes and how.
+struct PlacedPackage {
+  PlanPackage package;     ///< files and bytes still 0
+  bool installed = true;   ///< listed whole from its folder; else packed (npm's packing rules)
+  bool workspace = false;  ///< packed as a workspace: the root's ignore files apply too
+  PackageCheck check;
+};
+
+/// Where the kept packages go: make_plan's first step, from the analysis
+/// alone (it reads no disk). A plain value that `pack` keeps between runs
+/// (plan_cache.h), so an unchanged project is not analysed again.
+struct Placement {
+  std::string root;      ///< the project folder, absolute
+  std::string lockfile;  ///< its path, for messages
+  PlanPackage own;       ///< the project's own files
+  std::vector<PlacedPackage> packages;
+  /// The node_modules folders the packages sit in, (source, dest) relative,
+  /// sorted: their hidden folders are shipped too.
+  std::vector<std::pair<std::string, std::string>> node_modules_dirs;
+};
+
+/// Places the analysis' kept packages (options: `prefix` and `sources`).
+Placement place_packages(const Analysis& analysis, const PlanOptions& options);
+
+/// Makes the plan for a placement. Before anything else it checks that
+/// every shipped package is installed as the lockfile says (its folder
+/// exists and its package.json names the lockfile's name and version) and
+/// fails with the list of what differs. It also fails when a symlink inside
+/// a package escapes the output or forms a cycle, and when a file cannot be
+/// read.
+Result<PackPlan> make_plan(const Placement& placement, const PlanOptions& options);
+
+/// make_plan(place_packages(analysis, options), options).
 Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options);
 
 /// Removes the entries `drop` says so (files of other platforms), keeping
