@@ -12,6 +12,7 @@
 #include "lockcut/native_check.h"
 #include "lockcut/perf.h"
 #include "lockcut/plan.h"
+#include "lockcut/plan_cache.h"
 #include "lockcut/provision.h"
 #include "lockcut/result.h"
 
@@ -69,9 +70,21 @@ std::string tree_cache_dir(const cxxopts::ParseResult& r);
 /// input; `prefetch`, when given, the listings loaded while the lockfile was
 /// read), foreign prebuilds left out (--strip-foreign-prebuilds), and the
 /// native check passed (or --allow-native-mismatch); findings go to stderr.
+/// With `keep`, what the plan came from is kept there for the next run
+/// (the analysis began reading at `read_ns`).
 Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& analysis,
                                const std::string& output, PerfLog* perf,
-                               TreePrefetch* prefetch = nullptr);
+                               TreePrefetch* prefetch = nullptr, const PlanCache* keep = nullptr,
+                               uint64_t read_ns = 0);
+/// The same from what an earlier run kept; nullopt when its plan cannot be
+/// made (a package gone or changed since), so that the analysis is run and
+/// says what to do. `workspaces`: --workspace was given.
+std::optional<Result<PackPlan>> plan_from_kept(const cxxopts::ParseResult& r, const PackInput& kept,
+                                               bool workspaces, const std::string& output,
+                                               PerfLog* perf, TreePrefetch* prefetch);
+/// Where pack keeps what it took from the analysis (--cache DIR/plans, else
+/// the default); "" with --no-cache or --verify.
+std::string plan_cache_dir(const cxxopts::ParseResult& r);
 /// Writes the plan as `kind` ("folder", "zip", "tar") with pack's flags
 /// (--link, --force), showing progress on a TTY (cmd_pack.cc).
 Result<WriteStats> write_plan(const cxxopts::ParseResult& r, const PackPlan& plan,

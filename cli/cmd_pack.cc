@@ -4,6 +4,7 @@
 // table by package or, with --json, as the documented schema; otherwise it
 // is written by write_folder or write_archive. Progress goes to stderr on a
 // TTY, one summary line at the end, Lambda's limits as warnings.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include "lockcut/archive.h"
 #include "lockcut/copy.h"
 #include "lockcut/entry_cache.h"
+#include "lockcut/file_time.h"
 #include "lockcut/native_check.h"
 #include "lockcut/output.h"
 #include "lockcut/plan.h"
@@ -103,6 +105,21 @@ void print_plan_text(const PackPlan& plan) {
 }
 
 void on_sigint(int) { interrupt_flag().store(true); }
+
+// What a kept analysis depends on besides its files and its options
+// (PlanCache adds those): this build of lockcut, which may analyse
+// differently from the last, the folder it runs in (relative paths), and
+// the one flag that moves where packages go. The rest of the command line
+// (the output, --json, --bin...) only acts on the plan, which is made anew
+// each run. "" when the build cannot be told apart: nothing is kept then.
+std::string plan_key(const cxxopts::ParseResult& r) {
+  struct stat st;
+  char cwd[4096];
+  if (::stat("/proc/self/exe", &st) != 0 || !::getcwd(cwd, sizeof cwd)) return "";
+  return "build " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
+         std::to_string(timespec_ns(st.st_mtim)) + " " + std::to_string(timespec_ns(st.st_ctim)) +
+         "\ncwd " + cwd + "\nlayer " + std::to_string(r.count("layer"));
+}
 
 // A progress line on a TTY, from its own thread so workers never print.
 class Progress {
@@ -246,13 +263,31 @@ int cmd_pack(int argc, char** argv) {
   // the listings of the last run, checked against the disk on the core
   // that reading the lockfile leaves idle
   TreePrefetch prefetch(tree_cache_dir(r), r["dir"].as<std::string>());
-  auto a = run_analysis(r, r["dir"].as<std::string>(), &perf);
-  if (!a) return report(a.error());
-  const Analysis& analysis = *a.value();
-
-  Result<PackPlan> plan = plan_for_pack(r, analysis, output, &perf, &prefetch);
+  const AnalysisOptions ao = analysis_options(r, r["dir"].as<std::string>());
+  // the last run's answer while its lockfile and package.json files are
+  // unchanged, else the analysis (which keeps its answer for the next run)
+  std::optional<PlanCache> plans;
+  if (std::string dir = plan_cache_dir(r), key = plan_key(r); !dir.empty() && !key.empty()) {
+    plans.emplace(dir, key, ao);
+  }
+  std::optional<Result<PackPlan>> kept_plan;
+  if (plans) {
+    std::optional<PackInput> kept = [&] {
+      PhaseTimer t(&perf, "kept analysis");
+      return plans->load();
+    }();
+    if (kept) kept_plan = plan_from_kept(r, *kept, !ao.workspaces.empty(), output, &perf, &prefetch);
+  }
+  const bool analysis_kept = kept_plan.has_value();
+  Result<PackPlan> plan = analysis_kept ? std::move(*kept_plan) : Result<PackPlan>(PackPlan{});
+  if (!analysis_kept) {
+    const uint64_t read_ns = wall_clock_ns();
+    auto a = run_analysis(r, ao, &perf);
+    if (!a) return report(a.error());
+    plan = plan_for_pack(r, *a.value(), output, &perf, &prefetch, plans ? &*plans : nullptr, read_ns);
+  }
   if (!plan) return report(plan.error());
-  if (!analysis.select_options.workspaces.empty() && !r.count("layer") && !r.count("no-own-files")) {
+  if (!ao.workspaces.empty() && !r.count("layer") && !r.count("no-own-files")) {
     std::cerr << "lockcut: note: with --workspace the project's own files are left out; each "
                  "workspace ships as a folder under node_modules\n";
   }
@@ -313,6 +348,7 @@ int cmd_pack(int argc, char** argv) {
              ",\"entriesReused\":" + std::to_string(stats->entries_reused) +
              ",\"recordsBundled\":" + std::to_string(stats->bundle_records);
     }
+    out += ",\"analysisKept\":" + std::string(analysis_kept ? "true" : "false");
     out += ",\"foldersWalked\":" + std::to_string(plan->folders_walked) +
            ",\"foldersReused\":" + std::to_string(plan->folders_reused);
     out += ",\"warnings\":[";

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "lockcut/npm_config.h"
 #include "lockcut/plan.h"
+#include "lockcut/plan_cache.h"
 #include "lockcut/tree_cache.h"
 
 namespace lockcut::cli {
@@ -87,32 +88,40 @@ std::string tree_cache_dir(const cxxopts::ParseResult& r) {
   return r.count("cache") ? r["cache"].as<std::string>() + "/trees" : TreeCache::default_dir();
 }
 
-Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& analysis,
-                               const std::string& output, PerfLog* perf,
-                               TreePrefetch* prefetch) {
+std::string plan_cache_dir(const cxxopts::ParseResult& r) {
+  // kept with the listings: the same flags turn both off
+  if (r.count("no-cache") || r.count("verify")) return "";
+  return r.count("cache") ? r["cache"].as<std::string>() + "/plans" : PlanCache::default_dir();
+}
+
+namespace {
+
+PlanOptions plan_options(const cxxopts::ParseResult& r, const std::string& output,
+                         bool workspaces, TreePrefetch* prefetch) {
   PlanOptions po;
   po.bin = r.count("bin") > 0;
-  po.own_files = !r.count("no-own-files") && !r.count("layer") &&
-                 analysis.select_options.workspaces.empty();
+  po.own_files = !r.count("no-own-files") && !r.count("layer") && !workspaces;
   if (r.count("layer")) po.prefix = "nodejs";
   if (!output.empty()) po.output = std::filesystem::absolute(output).lexically_normal().string();
   while (po.output.size() > 1 && po.output.back() == '/') po.output.pop_back();
-
-  auto fetched = provision_for_target(r, analysis, perf);
-  if (!fetched) return fetched.take_error();
-  po.sources = fetched->sources();
   po.tree_cache = tree_cache_dir(r);
   po.prefetch = prefetch;
+  return po;
+}
 
-  Result<PackPlan> plan = [&] {
-    PhaseTimer t(perf, "plan");
-    return make_plan(analysis, po);
-  }();
+Result<PackPlan> timed_plan(const Placement& placement, const PlanOptions& po, PerfLog* perf) {
+  PhaseTimer t(perf, "plan");
+  return make_plan(placement, po);
+}
+
+// A plan made: its notes said, foreign prebuilds left out and the native
+// binaries checked; findings go to stderr.
+Result<PackPlan> checked_plan(const cxxopts::ParseResult& r, Result<PackPlan> plan,
+                              const NativeTarget& target, PerfLog* perf) {
   if (!plan) return plan;
   for (const std::string& note : plan->notes) warn(note);
 
   // the binaries must load where the package will run
-  NativeTarget target = native_target(analysis);
   if (r.count("strip-foreign-prebuilds")) {
     size_t dropped = remove_entries(*plan, [&](const PlanEntry& e) { return is_foreign_prebuild(e.dest, target); });
     if (dropped) std::cerr << "lockcut: left out " << dropped << " files of prebuilds for other platforms\n";
@@ -127,6 +136,36 @@ Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& an
                        "`lockcut check` prints the same list without packing"});
   }
   return plan;
+}
+
+}  // namespace
+
+Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& analysis,
+                               const std::string& output, PerfLog* perf,
+                               TreePrefetch* prefetch, const PlanCache* keep, uint64_t read_ns) {
+  PlanOptions po = plan_options(r, output, !analysis.select_options.workspaces.empty(), prefetch);
+  auto fetched = provision_for_target(r, analysis, perf);
+  if (!fetched) return fetched.take_error();
+  po.sources = fetched->sources();
+  PackInput input{place_packages(analysis, po), native_target(analysis)};
+  Result<PackPlan> plan = checked_plan(r, timed_plan(input.placement, po, perf), input.target, perf);
+  // what came from tarballs depends on more than the lockfile: not kept
+  if (plan && keep && po.sources.empty()) {
+    if (Status s = keep->store(input, analysis, read_ns); !s) {
+      warn("the analysis was not kept for the next run: " + s.error().message);
+    }
+  }
+  return plan;
+}
+
+std::optional<Result<PackPlan>> plan_from_kept(const cxxopts::ParseResult& r, const PackInput& kept,
+                                               bool workspaces, const std::string& output,
+                                               PerfLog* perf, TreePrefetch* prefetch) {
+  Result<PackPlan> plan = timed_plan(kept.placement, plan_options(r, output, workspaces, prefetch), perf);
+  // a package gone or changed since: the analysis says what to do (it may
+  // fetch what the target lacks, or it names what differs)
+  if (!plan) return std::nullopt;
+  return checked_plan(r, std::move(plan), kept.target, perf);
 }
 
 }  // namespace lockcut::cli

@@ -60,6 +60,43 @@ void check_sync(Analysis& a) {
 
 }  // namespace
 
+std::string settings_fingerprint(const AnalysisOptions& o) {
+  std::string s;
+  auto add = [&s](std::string_view key, std::string_view value) {
+    s += key;
+    s += '=';
+    s += value;
+    s += '\n';
+  };
+  auto add_list = [&add](std::string_view key, const std::vector<std::string>& values) {
+    for (const std::string& v : values) add(key, v);
+  };
+  add("dir", o.dir);
+  add("lockfile", o.lockfile);
+  add_list("omit", o.omit);
+  add_list("include", o.include);
+  add_list("workspace", o.workspaces);
+  add("os", o.os);
+  add("cpu", o.cpu);
+  add("libc", o.libc);
+  add("target", o.target);
+  add("runtime", o.runtime);
+  add("node-version", o.node_version);
+  add("legacy-peer-deps", std::to_string(o.legacy_peer_deps));
+  add("read", std::to_string(o.read_npm_config) + std::to_string(o.read_disk));
+  // all of npm's settings, not only the ones analyze() reads today: a
+  // setting it starts to read can never be forgotten here
+  if (o.read_npm_config) {
+    NpmConfig config = load_npm_config(NpmConfigSources{o.dir, {}, true});
+    for (const auto& [key, value] : config.values) add("npm:" + key, value);
+    for (const auto& [key, values] : config.lists) add_list("npm[]:" + key, values);
+    for (const auto& [key, from] : config.source) add("from:" + key, from);
+  }
+  Target host = host_target();
+  add("host", host.os + "-" + host.cpu + "-" + host.libc);
+  return s;
+}
+
 Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& o, PerfLog* perf) {
   NpmConfig config;
   if (o.read_npm_config) config = load_npm_config(NpmConfigSources{o.dir, {}, true});
@@ -133,14 +170,19 @@ Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& o, PerfLog* per
     need_node = need_node || !a.graph.node(id).pkg->engines_node.empty();
     need_npm = need_npm || !a.graph.node(id).pkg->engines_npm.empty();
   }
-  so.target.node_version = !o.node_version.empty() ? o.node_version
-                           : a.target.runtime     ? a.target.node_version()
-                           : need_node            ? config.get("node-version").value_or(detect_node_version())
-                                                  : std::string();
+  if (!o.node_version.empty()) {
+    so.target.node_version = o.node_version;
+  } else if (a.target.runtime) {
+    so.target.node_version = a.target.node_version();
+  } else if (need_node) {
+    std::optional<std::string> configured = config.get("node-version");
+    if (!configured) a.detected_node = detect_node_version();
+    so.target.node_version = configured ? *configured : *a.detected_node;
+  }
   if (!so.target.node_version.empty() && so.target.node_version[0] == 'v') {
     so.target.node_version.erase(0, 1);
   }
-  if (need_npm) so.target.npm_version = detect_npm_version();
+  if (need_npm) so.target.npm_version = *(a.detected_npm = detect_npm_version());
   if (!o.target.empty() || !o.runtime.empty()) {
     bool records_libc = false;
     for (NodeId id = 1; id < a.graph.size() && !records_libc; ++id) {

@@ -28,6 +28,7 @@ std::string_view cache_kind_name(CacheKind kind) {
   switch (kind) {
     case CacheKind::entries: return "entries";
     case CacheKind::trees: return "trees";
+    case CacheKind::plans: return "plans";
     case CacheKind::tarballs: return "tarballs";
     case CacheKind::unpacked: return "unpacked";
     case CacheKind::temporary: return "temporary";
@@ -172,7 +173,7 @@ class Pruner {
 
   PruneOptions options_;
   int64_t now_ = 0;
-  std::array<CachePart, 5> parts_{};
+  std::array<CachePart, size_t(CacheKind::temporary) + 1> parts_{};
 };
 
 // The digests a tarball is stored under, and their length in hex.
@@ -214,6 +215,15 @@ Result<std::vector<CachePart>> prune_cache(const std::string& dir, const PruneOp
     return st.take_error();
   }
   if (Status st = p.files(dir + "/trees/tmp", part_file, CacheKind::temporary); !st) {
+    return st.take_error();
+  }
+  // plans/<16 hex>.plan, plans/tmp/*.part
+  if (Status st = p.files(dir + "/plans", [](std::string_view n) { return hex_name(n, 16, ".plan"); },
+                          CacheKind::plans);
+      !st) {
+    return st.take_error();
+  }
+  if (Status st = p.files(dir + "/plans/tmp", part_file, CacheKind::temporary); !st) {
     return st.take_error();
   }
   // <algo>/<2 hex>/<rest>.tgz, tmp/*.part; unpacked/<algo>/<2 hex>/<rest>/

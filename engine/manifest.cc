@@ -738,12 +738,14 @@ Result<Manifest> parse_manifest(od::object obj, ManifestStore& store, const Json
   return reader.read(obj);
 }
 
-Result<Manifest> read_package_json(const std::string& path, ManifestStore& store) {
+Result<Manifest> read_package_json(const std::string& path, ManifestStore& store,
+                                   std::string_view* text_read) {
   simdjson::padded_string text;
   if (auto err = simdjson::padded_string::load(path).get(text)) {
     return user_error("cannot read '" + path + "': " + simdjson::error_message(err));
   }
   const auto& kept = store.keep(std::move(text));
+  if (text_read) *text_read = std::string_view(kept.data(), kept.size());
   simdjson::padded_string_view view(kept.data(), kept.size(), kept.size() + simdjson::SIMDJSON_PADDING);
   if (view.size() >= 3 && std::string_view(view.data(), 3) == "\xEF\xBB\xBF") {
     view = simdjson::padded_string_view(view.data() + 3, view.size() - 3, view.capacity() - 3);

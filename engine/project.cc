@@ -132,7 +132,8 @@ bool glob_match(std::string_view pattern, std::string_view path) {
 }
 
 Result<std::vector<Workspace>> map_workspaces(const std::string& dir, const Manifest& root,
-                                              ManifestStore& store) {
+                                              ManifestStore& store,
+                                              std::vector<ManifestInput>* inputs) {
   std::vector<Workspace> out;
   if (root.workspaces.count == 0) return out;
   std::vector<std::string> positive, negative;
@@ -148,7 +149,10 @@ Result<std::vector<Workspace>> map_workspaces(const std::string& dir, const Mani
     for (const auto& rel : found) {
       if (!is_file(dir + "/" + rel + "/package.json")) continue;
       if (by_path.count(rel)) continue;
-      auto m = read_package_json(dir + "/" + rel + "/package.json", store);
+      std::string path = dir + "/" + rel + "/package.json";
+      std::string_view text;
+      auto m = read_package_json(path, store, &text);
+      if (inputs) inputs->push_back(ManifestInput{path, bool(m), m ? text : std::string_view()});
       std::string name = m && !m->name.empty() ? std::string(m->name)
                                                : std::string(folder_name(rel));
       by_path[rel] = name;
@@ -208,10 +212,12 @@ const Manifest* Project::folder_manifest(std::string_view location) {
   if (read_disk) {
     std::string path = location.size() && location[0] == '/' ? key : dir + "/" + key;
     path += "/package.json";
+    std::string_view text;
     if (is_file(path)) {
-      auto r = read_package_json(path, *store);
+      auto r = read_package_json(path, *store, &text);
       if (r) m = std::make_unique<Manifest>(r.value());
     }
+    manifest_inputs.push_back(ManifestInput{path, m != nullptr, m ? text : std::string_view()});
   }
   const Manifest* out = m.get();
   folder_manifests.emplace(std::move(key), std::move(m));
@@ -234,11 +240,14 @@ Result<Project> load_project(const ProjectOptions& options) {
   // fallback when package.json cannot be read (load-virtual.js)
   std::string pj = p.dir + "/package.json";
   if (options.read_disk && is_file(pj)) {
-    auto m = read_package_json(pj, *p.store);
+    std::string_view text;
+    auto m = read_package_json(pj, *p.store, &text);
     if (!m) return m.take_error();
     p.root = m.value();
     p.root_from_package_json = true;
+    p.manifest_inputs.push_back(ManifestInput{pj, true, text});
   } else {
+    if (options.read_disk) p.manifest_inputs.push_back(ManifestInput{pj, false, {}});
     p.root = p.lock.entries[0].pkg;
   }
   if (p.lock.from_v1_tree && p.root_from_package_json) {
@@ -255,7 +264,7 @@ Result<Project> load_project(const ProjectOptions& options) {
     lroot.deps = p.store->add_deps(kept);
   }
   if (options.read_disk) {
-    auto ws = map_workspaces(p.dir, p.root, *p.store);
+    auto ws = map_workspaces(p.dir, p.root, *p.store, &p.manifest_inputs);
     if (!ws) return ws.take_error();
     p.workspaces = std::move(ws).value();
   }

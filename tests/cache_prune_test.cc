@@ -57,6 +57,9 @@ struct HandMadeCache {
   std::string old_bundle = item(dir, "entries/bundles/" + hex(64, 'b') + ".bundle", 35 * kDay, 35 * kDay);
   std::string old_tree = item(dir, "trees/" + hex(64, 'e') + ".tree", 31 * kDay, 31 * kDay);
   std::string tree = item(dir, "trees/" + hex(64, 'f') + ".tree", 0, 5 * kDay);
+  std::string old_plan = item(dir, "plans/" + hex(16, '7') + ".plan", 33 * kDay, 33 * kDay);
+  std::string plan = item(dir, "plans/" + hex(16, '8') + ".plan", 2 * kDay, 40 * kDay);
+  std::string long_plan = item(dir, "plans/" + hex(64, '9') + ".plan", 400 * kDay, 400 * kDay);
   std::string old_tarball = item(dir, "sha512/01/" + hex(126, '1') + ".tgz", 45 * kDay, 45 * kDay);
   std::string tarball = item(dir, "sha1/02/" + hex(38, '2') + ".tgz", 2 * kDay, 45 * kDay);
   std::string old_unpacked = dir.path() + "/unpacked/sha512/01/" + hex(126, '1');
@@ -89,10 +92,11 @@ TEST(CachePrune, CountsWithoutRemoving) {
   HandMadeCache c;
   auto parts = prune_cache(c.dir.path(), PruneOptions{-1, kNow});
   ASSERT_TRUE(parts) << parts.error().message;
-  ASSERT_EQ(parts->size(), 5u);
+  ASSERT_EQ(parts->size(), 6u);
   EXPECT_EQ(part(*parts, CacheKind::entries).items, 4u);
   EXPECT_EQ(part(*parts, CacheKind::entries).bytes, 4000u);
   EXPECT_EQ(part(*parts, CacheKind::trees).items, 2u);
+  EXPECT_EQ(part(*parts, CacheKind::plans).items, 2u);
   EXPECT_EQ(part(*parts, CacheKind::tarballs).items, 2u);
   EXPECT_EQ(part(*parts, CacheKind::unpacked).items, 2u);
   EXPECT_EQ(part(*parts, CacheKind::unpacked).bytes, 3000u);  // the files inside
@@ -112,18 +116,20 @@ TEST(CachePrune, RemovesWhatWentUnused) {
   EXPECT_EQ(part(*parts, CacheKind::entries).removed_bytes, 2000u);
   EXPECT_EQ(part(*parts, CacheKind::entries).items, 2u);
   EXPECT_EQ(part(*parts, CacheKind::trees).removed_items, 1u);
+  EXPECT_EQ(part(*parts, CacheKind::plans).removed_items, 1u);
   EXPECT_EQ(part(*parts, CacheKind::tarballs).removed_items, 1u);
   EXPECT_EQ(part(*parts, CacheKind::unpacked).removed_items, 1u);
   EXPECT_EQ(part(*parts, CacheKind::unpacked).removed_bytes, 2000u);
   EXPECT_EQ(part(*parts, CacheKind::temporary).removed_items, 2u);
 
   for (const std::string& gone :
-       {c.old_record, c.old_bundle, c.old_tree, c.old_tarball, c.old_unpacked, c.old_part,
-        c.killed_unpack}) {
+       {c.old_record, c.old_bundle, c.old_tree, c.old_plan, c.old_tarball, c.old_unpacked,
+        c.old_part, c.killed_unpack}) {
     EXPECT_FALSE(fs::exists(fs::symlink_status(gone))) << gone;
   }
-  for (const std::string& kept : {c.read_record, c.new_record, c.tree, c.tarball, c.unpacked,
-                                  c.live_part, c.stray, c.short_name, c.upper, c.outside}) {
+  for (const std::string& kept : {c.read_record, c.new_record, c.tree, c.plan, c.long_plan,
+                                  c.tarball, c.unpacked, c.live_part, c.stray, c.short_name,
+                                  c.upper, c.outside}) {
     EXPECT_TRUE(fs::exists(kept)) << kept;
   }
   // the symlink is neither followed nor removed
@@ -161,7 +167,7 @@ TEST(CachePrune, TouchMarksAFolderUsed) {
 }
 
 struct CacheJson {
-  uint64_t entries = 0, trees = 0, removed = 0;
+  uint64_t entries = 0, trees = 0, plans = 0, removed = 0;
 };
 
 CacheJson cache_json(const std::vector<std::string>& args) {
@@ -176,6 +182,7 @@ CacheJson cache_json(const std::vector<std::string>& args) {
     std::string_view kind = p["kind"].get_string();
     if (kind == "entries") c.entries = uint64_t(p["items"]);
     if (kind == "trees") c.trees = uint64_t(p["items"]);
+    if (kind == "plans") c.plans = uint64_t(p["items"]);
     c.removed += uint64_t(p["removedItems"]);
   }
   return c;
@@ -213,7 +220,8 @@ TEST(CachePrune, PrunedCacheIsRebuilt) {
   CacheJson pruned = cache_json({"cache", "--cache", cache, "--prune-unused", "30", "--json"});
   EXPECT_EQ(pruned.entries, 0u);
   EXPECT_EQ(pruned.trees, 0u);
-  EXPECT_EQ(pruned.removed, filled.entries + filled.trees);
+  EXPECT_EQ(pruned.plans, 0u);
+  EXPECT_EQ(pruned.removed, filled.entries + filled.trees + filled.plans);
 
   Outcome second = lockcut({"pack", project, "--zip", tmp.path() + "/2.zip", "--json", "--cache", cache});
   ASSERT_EQ(second.exit_code, 0) << second.err;

@@ -30,6 +30,7 @@ struct Counts {
   uint64_t files = 0, read = 0, compressed = 0, reused = 0;
   uint64_t bundled = 0;  ///< records read from the selection's bundle (entry_bundle.h)
   uint64_t walked = 0, listed = 0;  ///< package folders read, and kept listings that held
+  bool kept = false;                ///< the last run's analysis was used (plan_cache.h)
   std::string err;
 };
 
@@ -53,6 +54,7 @@ Counts pack_zip(const std::string& project, const std::string& zip, const std::s
   c.bundled = uint64_t(doc["recordsBundled"]);
   c.walked = uint64_t(doc["foldersWalked"]);
   c.listed = uint64_t(doc["foldersReused"]);
+  c.kept = bool(doc["analysisKept"]);
   return c;
 }
 
@@ -291,6 +293,57 @@ TEST(IncrementalTree, HiddenFolderAddedAndRemoved) {
   fs::remove_all(prisma);
   Counts removed = w.warm("removed.zip");
   EXPECT_EQ(removed.files, fill.files);
+}
+
+// The analysis is kept while the lockfile and the package.json files it
+// read are unchanged (plan_cache.h): the next pack reads no lockfile, and
+// its zip is still a cold one's. Spaces added to package.json (an own file,
+// shipped fresh each time) keep it; a dependency made a dev one does not.
+TEST(IncrementalAnalysis, KeptWhileItsFilesAreUnchanged) {
+  Workspace w("img-thumbnail-lambda", true);
+  Counts fill = w.warm("fill.zip");
+  EXPECT_FALSE(fill.kept);
+  Counts same = w.warm("same.zip");
+  EXPECT_TRUE(same.kept);
+  EXPECT_EQ(same.files, fill.files);
+
+  const std::string pkg = w.project + "/package.json";
+  std::string text = read_file(pkg);
+  append(pkg, "\n  \n");
+  Counts spaced = w.warm("spaced.zip");
+  EXPECT_TRUE(spaced.kept);
+  EXPECT_EQ(spaced.files, fill.files);
+
+  size_t at = text.find(",\n    \"sharp\": \"^0.34.5\"");
+  ASSERT_NE(at, std::string::npos);
+  text.erase(at, std::string(",\n    \"sharp\": \"^0.34.5\"").size());
+  at = text.find("\"devDependencies\": {");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + std::string("\"devDependencies\": {").size(), "\n    \"sharp\": \"^0.34.5\",");
+  std::ofstream(pkg, std::ios::binary | std::ios::trunc) << text;
+  Counts dev = w.warm("dev.zip");
+  EXPECT_FALSE(dev.kept);
+  EXPECT_LT(dev.files, fill.files);
+  EXPECT_EQ(read_file(w.out + "/dev.zip").find("node_modules/sharp/"), std::string::npos);
+  Counts again = w.warm("again.zip");
+  EXPECT_TRUE(again.kept);
+  EXPECT_EQ(again.files, dev.files);
+}
+
+// A package removed from node_modules after its analysis was kept: the
+// analysis runs again and says what it always says.
+TEST(IncrementalAnalysis, MissingPackageIsToldAsWithoutTheCache) {
+  Workspace w("img-thumbnail-lambda", true);
+  w.warm("fill.zip");
+  ASSERT_TRUE(w.warm("kept.zip").kept);
+  fs::remove_all(w.project + "/node_modules/@aws-sdk/client-s3");
+  Counts warm = pack_zip(w.project, w.out + "/gone.zip", w.cache);
+  Outcome cold = lockcut({"pack", w.project, "--zip", w.out + "/cold-gone.zip", "--force", "--json",
+                          "--no-cache"});
+  EXPECT_NE(warm.exit_code, 0);
+  EXPECT_EQ(warm.exit_code, cold.exit_code);
+  EXPECT_EQ(warm.err, cold.err);
+  EXPECT_NE(warm.err.find("@aws-sdk/client-s3"), std::string::npos) << warm.err;
 }
 
 // A damaged snapshot of listings is removed and the tree listed again;

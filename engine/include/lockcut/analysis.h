@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,10 +56,20 @@ struct Analysis {
   bool legacy_peer_deps = false;
   std::vector<std::string> notes;           ///< where settings came from
   std::vector<SyncProblem> out_of_sync;     ///< root/workspace deps not satisfied
+  /// node's and npm's versions as found on PATH, when the analysis needed
+  /// them and no option or setting gave them (engines of optional packages)
+  std::optional<std::string> detected_node, detected_npm;
 };
 
 /// Parses an omit/include list into OmitBits; unknown values are an error.
 Result<uint8_t> parse_omit(const std::vector<std::string>& values, const char* flag);
+
+/// Everything analyze() takes from outside the project's files, as text:
+/// the options, every npm setting (.npmrc files, npm_config_* variables)
+/// and this machine's platform. Two runs with the same text, lockfile and
+/// package.json files (Project::manifest_inputs) analyse alike, as long as
+/// the node and npm on PATH are the same (Analysis::detected_node, _npm).
+std::string settings_fingerprint(const AnalysisOptions& options);
 
 /// Runs the pipeline. The result is pinned in memory: the graph points into
 /// the project it holds.

@@ -32,12 +32,13 @@ namespace lockcut {
 enum class CacheKind : uint8_t {
   entries,    ///< `entries/`: compressed zip members, one record per package, and bundles of them
   trees,      ///< `trees/`: folder listings, one snapshot per project
+  plans,      ///< `plans/`: what pack took from an analysis, per project and command line
   tarballs,   ///< `<algo>/`: verified tarballs, by integrity
   unpacked,   ///< `unpacked/`: those tarballs unpacked, one folder each
   temporary,  ///< what a run was writing: `*.part` files, `.<hex>.lockcut-*` unpack folders
 };
 
-/// "entries", "trees", "tarballs", "unpacked", "temporary".
+/// "entries", "trees", "plans", "tarballs", "unpacked", "temporary".
 std::string_view cache_kind_name(CacheKind kind);
 
 /// What the cache holds of one kind after pruning, and what was removed.

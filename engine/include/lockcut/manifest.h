@@ -205,8 +205,10 @@ struct JsonWhere {
 Result<Manifest> parse_manifest(simdjson::ondemand::object obj, ManifestStore& store,
                                 const JsonWhere& where);
 
-/// Reads a package.json file from disk into the store.
-Result<Manifest> read_package_json(const std::string& path, ManifestStore& store);
+/// Reads a package.json file from disk into the store; `text`, when given,
+/// is set to the bytes read (kept by the store).
+Result<Manifest> read_package_json(const std::string& path, ManifestStore& store,
+                                   std::string_view* text = nullptr);
 
 /// Trims a raw JSON token to the string it holds, unescaping into the store
 /// when needed. Returns false when the token is not a string.

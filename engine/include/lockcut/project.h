@@ -29,6 +29,15 @@ struct Workspace {
   std::string location;
 };
 
+/// A package.json the analysis looked for. What an analysis depends on
+/// besides its lockfile and settings, so a kept one (plan_cache.h) is used
+/// only while each of these reads the same.
+struct ManifestInput {
+  std::string path;
+  bool found = false;     ///< false: there was none (or it could not be read)
+  std::string_view text;  ///< the bytes read, kept by the project's store
+};
+
 /// What to load.
 struct ProjectOptions {
   std::string dir = ".";     ///< the project folder
@@ -48,6 +57,9 @@ struct Project {
   /// package.json files read for link targets, by target location; loaded on
   /// demand by folder_manifest().
   std::unordered_map<std::string, std::unique_ptr<Manifest>> folder_manifests;
+  /// Every package.json looked for (the root's, the workspaces', link
+  /// targets' and installed ones'), in the order they were.
+  std::vector<ManifestInput> manifest_inputs;
   bool read_disk = true;
 
   /// The package.json of a folder inside or beside the project (a link
@@ -59,8 +71,10 @@ struct Project {
 Result<Project> load_project(const ProjectOptions& options);
 
 /// Finds the workspaces of `root` on disk, as @npmcli/map-workspaces does.
+/// Each package.json read is added to `inputs` when given.
 Result<std::vector<Workspace>> map_workspaces(const std::string& dir, const Manifest& root,
-                                              ManifestStore& store);
+                                              ManifestStore& store,
+                                              std::vector<ManifestInput>* inputs = nullptr);
 
 /// The workspaces the lockfile itself implies: lockfile locations that match
 /// the "" entry's globs (mapWorkspaces.virtual), for the in-sync check.
