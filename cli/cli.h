@@ -79,7 +79,7 @@ Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& an
 /// The same from what an earlier run kept; nullopt when its plan cannot be
 /// made (a package gone or changed since), so that the analysis is run and
 /// says what to do. `workspaces`: --workspace was given.
-std::optional<Result<PackPlan>> plan_from_kept(const cxxopts::ParseResult& r, const PackInput& kept,
+std::optional<Result<PackPlan>> plan_from_kept(const cxxopts::ParseResult& r, PackInput kept,
                                                bool workspaces, const std::string& output,
                                                PerfLog* perf, TreePrefetch* prefetch);
 /// Where pack keeps what it took from the analysis (--cache DIR/plans, else

@@ -276,7 +276,9 @@ int cmd_pack(int argc, char** argv) {
       PhaseTimer t(&perf, "kept analysis");
       return plans->load();
     }();
-    if (kept) kept_plan = plan_from_kept(r, *kept, !ao.workspaces.empty(), output, &perf, &prefetch);
+    if (kept) {
+      kept_plan = plan_from_kept(r, std::move(*kept), !ao.workspaces.empty(), output, &perf, &prefetch);
+    }
   }
   const bool analysis_kept = kept_plan.has_value();
   Result<PackPlan> plan = analysis_kept ? std::move(*kept_plan) : Result<PackPlan>(PackPlan{});

@@ -109,9 +109,9 @@ PlanOptions plan_options(const cxxopts::ParseResult& r, const std::string& outpu
   return po;
 }
 
-Result<PackPlan> timed_plan(const Placement& placement, const PlanOptions& po, PerfLog* perf) {
+Result<PackPlan> timed_plan(Placement placement, const PlanOptions& po, PerfLog* perf) {
   PhaseTimer t(perf, "plan");
-  return make_plan(placement, po);
+  return make_plan(std::move(placement), po);
 }
 
 // A plan made: its notes said, foreign prebuilds left out and the native
@@ -158,10 +158,11 @@ Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& an
   return plan;
 }
 
-std::optional<Result<PackPlan>> plan_from_kept(const cxxopts::ParseResult& r, const PackInput& kept,
+std::optional<Result<PackPlan>> plan_from_kept(const cxxopts::ParseResult& r, PackInput kept,
                                                bool workspaces, const std::string& output,
                                                PerfLog* perf, TreePrefetch* prefetch) {
-  Result<PackPlan> plan = timed_plan(kept.placement, plan_options(r, output, workspaces, prefetch), perf);
+  Result<PackPlan> plan =
+      timed_plan(std::move(kept.placement), plan_options(r, output, workspaces, prefetch), perf);
   // a package gone or changed since: the analysis says what to do (it may
   // fetch what the target lacks, or it names what differs)
   if (!plan) return std::nullopt;

@@ -593,19 +593,19 @@ Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options)
   return make_plan(place_packages(analysis, options), options);
 }
 
-Result<PackPlan> make_plan(const Placement& placement, const PlanOptions& options) {
+Result<PackPlan> make_plan(Placement placement, const PlanOptions& options) {
   const std::string& root_dir = placement.root;
   PackPlan plan;
   plan.packages.reserve(placement.packages.size() + 1);
-  plan.packages.push_back(placement.own);
+  plan.packages.push_back(std::move(placement.own));
   std::vector<Task> tasks;
   tasks.reserve(placement.packages.size() + 1);
-  for (const PlacedPackage& p : placement.packages) {
-    plan.packages.push_back(p.package);
+  for (PlacedPackage& p : placement.packages) {
     Task& t = tasks.emplace_back(Task{p.installed ? TaskKind::installed : TaskKind::packed,
                                       p.package.source, p.package.dest,
-                                      uint32_t(plan.packages.size() - 1), &p.check});
+                                      uint32_t(plan.packages.size()), &p.check});
     t.workspace = p.workspace;
+    plan.packages.push_back(std::move(p.package));
   }
   // hidden folders beside the packages: each node_modules folder read in
   // parallel (a deep tree has hundreds), the tasks added in order. The tree

@@ -6,12 +6,12 @@
 // cache), so the only cost of removing too much is time; but nothing in
 // the cache ever goes away by itself, and a CI cache that is saved and
 // restored on every run grows with every dependency ever upgraded. A run
-// that reads a record, snapshot or tarball updates its access time (the
-// kernel does, at most once a day under the default `relatime`), and one
-// that uses an unpacked package touches its folder (provision.cc): that is
-// the "last used" pruning goes by. On a filesystem mounted `noatime` the
-// last use is when the item was written, so pruning removes items in use
-// too, and the next run rebuilds them.
+// that reads a record, snapshot, kept analysis or tarball updates its
+// access time (the kernel does, at most once a day under the default
+// `relatime`), and one that uses an unpacked package touches its folder
+// (provision.cc): that is the "last used" pruning goes by. On a filesystem
+// mounted `noatime` the last use is when the item was written, so pruning
+// removes items in use too, and the next run rebuilds them.
 //
 // Only names lockcut writes are counted or removed, each checked against
 // its exact pattern (`entries/<2 hex>/<62 hex>.rec`, ...), never following

@@ -181,8 +181,8 @@ Placement place_packages(const Analysis& analysis, const PlanOptions& options);
 /// exists and its package.json names the lockfile's name and version) and
 /// fails with the list of what differs. It also fails when a symlink inside
 /// a package escapes the output or forms a cycle, and when a file cannot be
-/// read.
-Result<PackPlan> make_plan(const Placement& placement, const PlanOptions& options);
+/// read. The packages are moved out of `placement` into the plan.
+Result<PackPlan> make_plan(Placement placement, const PlanOptions& options);
 
 /// make_plan(place_packages(analysis, options), options).
 Result<PackPlan> make_plan(const Analysis& analysis, const PlanOptions& options);
