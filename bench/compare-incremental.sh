@@ -12,8 +12,8 @@
 #                    once), else installed here with `npm ci --ignore-scripts`
 #   --generated N    bench/gen-lockfile.js + bench/gen-tree.js: N packages
 #                    with files shaped like the corpus installs (0 = none)
-# For each input it measures (median of --runs, default 5; `sync` before
-# each run, not timed):
+# For each input it measures (median of --runs, default 5, after one
+# untimed run of the same; `sync` before each run, not timed):
 #   cold             lockcut pack DIR --zip OUT on an empty cache
 #   warm, 1 changed  the same on the cache of the previous run, after one
 #                    own file (package.json) changed
@@ -77,15 +77,15 @@ bench_input() {
   local pack=("$lockcut" pack "$dir" --zip "$out/l.zip" --force --cache "$cache")
   log "$name: cold (empty cache)"
   local t_cold t_one t_none t_replace t_zip
-  t_cold=$(measure "set_aside '$cache' '$out/l.zip'" "${pack[@]}")
+  t_cold=$(measure_warm "set_aside '$cache' '$out/l.zip'" "${pack[@]}")
   # the own file that changes: a space more at the end of package.json each run
   log "$name: warm, one own file changed"
-  t_one=$(measure "set_aside '$out/l.zip'; printf ' ' >> '$dir/package.json'" "${pack[@]}")
+  t_one=$(measure_warm "set_aside '$out/l.zip'; printf ' ' >> '$dir/package.json'" "${pack[@]}")
   log "$name: warm, nothing changed"
-  t_none=$(measure "set_aside '$out/l.zip'" "${pack[@]}")
+  t_none=$(measure_warm "set_aside '$out/l.zip'" "${pack[@]}")
   log "$name: warm, one own file changed, replacing the previous zip"
   "${pack[@]}" >/dev/null 2>&1 || die "lockcut pack failed on $dir"
-  t_replace=$(measure "printf ' ' >> '$dir/package.json'" "${pack[@]}")
+  t_replace=$(measure_warm "printf ' ' >> '$dir/package.json'" "${pack[@]}")
   local counts
   counts=$("${pack[@]}" --json 2>/dev/null |
     node -e 'const j=JSON.parse(require("fs").readFileSync(0)); console.log(`${j.foldersWalked} folders listed, ${j.filesRead} files read, ${j.entriesCompressed} compressed, ${j.entriesReused} reused`)')
@@ -98,7 +98,7 @@ bench_input() {
       "$floor_bin" "$dir" --runs "$runs")
   fi
   log "$name: zip -qr -X"
-  t_zip=$(measure "set_aside '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
+  t_zip=$(measure_warm "set_aside '$out/zip.zip'" bash -c "cd '$out/closure' && zip -qr -X '$out/zip.zip' .")
   local zip_mb lzip_mb
   zip_mb=$(echo "scale=1; $(stat -c %s "$out/zip.zip") / 1048576" | bc -l)
   lzip_mb=$(echo "scale=1; $(stat -c %s "$out/l.zip") / 1048576" | bc -l)

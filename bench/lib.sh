@@ -57,5 +57,16 @@ measure() {
   printf '%s\n' "${times[@]}" | median
 }
 
+# measure_warm PREPARE_CMD CMD...: measure after one untimed run of the same
+# (hyperfine's --warmup 1): what the previous row left behind (thousands of
+# files just written, their writeback) is then not billed to this row's
+# first run
+measure_warm() {
+  eval "$1"
+  sync
+  time_once "${@:2}" >/dev/null || true
+  measure "$@"
+}
+
 # ratio A B: A / B with one decimal
 ratio() { echo "scale=1; $1 / $2" | bc -l | sed 's/^\./0./'; }

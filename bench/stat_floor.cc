@@ -9,11 +9,12 @@
 // makes exactly those calls and nothing else: per package folder (one path
 // per line on stdin, relative to PROJECT_DIR, as `lockcut pack --dry-run
 // --json` lists them) it opens the folder, fstats it and fstatats each of
-// its folders and files, spread over all cores with the same
-// tbb::parallel_for a warm pack uses. The folders are walked once first
-// (not timed). It prints the median seconds of N rounds after one warm-up
-// round, then the number of stat calls per round, so compare-incremental.sh
-// can put a warm pack beside the floor that its trust rule sets.
+// its folders and files, spread over all cores as a warm pack spreads them
+// (tbb::parallel_for over the folders, a large one in slices). The folders
+// are walked once first (not timed). It prints the median seconds of N
+// rounds after one warm-up round, then the number of stat calls per round,
+// so compare-incremental.sh can put a warm pack beside the floor that its
+// trust rule sets.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,24 +41,43 @@ struct Folder {
   FolderListing listing;
 };
 
-// One round: every stat a warm pack's check makes; returns how many.
+// Stats [begin, end) of a folder's folders-then-files; returns how many.
+uint64_t stat_slice(int fd, const FolderListing& l, size_t begin, size_t end) {
+  struct stat st;
+  uint64_t n = 0;
+  for (size_t i = begin; i < end; ++i) {
+    if (i < l.dirs.size()) {
+      const std::string& d = l.dirs[i].path;
+      n += d.empty() ? ::fstat(fd, &st) == 0
+                     : ::fstatat(fd, d.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    } else {
+      const std::string& f = l.files[i - l.dirs.size()].path;
+      n += ::fstatat(fd, f.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    }
+  }
+  return n;
+}
+
+// One round: every stat a warm pack's check makes; returns how many. A
+// large folder is split into slices of 1,024 as revalidate_at() splits it
+// (one package can hold most of a project's files).
 uint64_t stat_all(int root, const std::vector<Folder>& folders) {
+  constexpr size_t kSlice = 1024;
   std::atomic<uint64_t> calls{0};
   tbb::parallel_for(size_t(0), folders.size(), [&](size_t i) {
     const Folder& f = folders[i];
     int fd = ::openat(root, f.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
     if (fd < 0) return;
-    struct stat st;
-    uint64_t n = 0;
-    for (const auto& d : f.listing.dirs) {
-      n += d.path.empty() ? ::fstat(fd, &st) == 0
-                          : ::fstatat(fd, d.path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
-    }
-    for (const auto& file : f.listing.files) {
-      n += ::fstatat(fd, file.path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    const size_t total = f.listing.dirs.size() + f.listing.files.size();
+    if (total <= kSlice) {
+      calls.fetch_add(stat_slice(fd, f.listing, 0, total), std::memory_order_relaxed);
+    } else {
+      tbb::parallel_for(size_t(0), total, kSlice, [&](size_t at) {
+        calls.fetch_add(stat_slice(fd, f.listing, at, std::min(at + kSlice, total)),
+                        std::memory_order_relaxed);
+      });
     }
     ::close(fd);
-    calls.fetch_add(n, std::memory_order_relaxed);
   });
   return calls.load();
 }
