@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <utility>
 
 #include <simdjson.h>
@@ -131,14 +132,20 @@ Status PlanCache::store(const PackInput& input, const Analysis& analysis, uint64
   w.u64(lock->mtime_ns);
   w.u64(lock->ctime_ns);
   const Project& project = analysis.project;
-  w.u32(uint32_t(project.manifest_inputs.size()));
+  // a workspace's package.json is read once as a workspace and once as a
+  // link target: kept once, unless the two reads differ (then not at all)
+  std::map<std::string_view, std::optional<std::string>> inputs;
   for (const ManifestInput& m : project.manifest_inputs) {
-    w.str(m.path);
-    w.u8(m.found);
-    if (!m.found) continue;
-    std::optional<std::string> json = minified(m.text);
-    if (!json) return Ok{};  // parsed, so JSON: never here
-    w.str(*json);
+    std::optional<std::string> json;
+    if (m.found && !(json = minified(m.text))) return Ok{};  // parsed, so JSON: never here
+    auto [it, added] = inputs.try_emplace(m.path, json);
+    if (!added && it->second != json) return Ok{};
+  }
+  w.u32(uint32_t(inputs.size()));
+  for (const auto& [path, json] : inputs) {
+    w.str(path);
+    w.u8(json.has_value());
+    if (json) w.str(*json);
   }
   for (const std::optional<std::string>* v : {&analysis.detected_node, &analysis.detected_npm}) {
     w.u8(v->has_value());
