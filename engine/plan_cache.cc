@@ -210,12 +210,15 @@ std::optional<PackInput> PlanCache::load() const {
   detail::RecordReader r{body->data(), body->data() + body->size()};
   if (r.le(4) != kMagic || r.le(4) != kVersion) return std::nullopt;
   const uint64_t read_ns = r.le(8);
+  // the project folder as load_project() names it
+  std::string dir = options_.dir.empty() ? "." : options_.dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   if (r.str() != key_ || !r.ok) return std::nullopt;
 
   // the lockfile: where npm finds it, the same file, trusted when read
   std::string lockfile(r.str());
   FileStat kept{r.le(8), r.le(8), r.le(8), r.le(8)};
-  auto found = find_lockfile(options_.dir, options_.lockfile);
+  auto found = find_lockfile(dir, options_.lockfile);
   if (!r.ok || !found || found.value() != lockfile) return std::nullopt;
   std::optional<FileStat> now = stat_file(lockfile);
   if (!now || !(*now == kept) || !trusted_change(kept.ctime_ns, read_ns)) return std::nullopt;
@@ -250,8 +253,6 @@ std::optional<PackInput> PlanCache::load() const {
   }
   if (!r.ok) return std::nullopt;
   if (globs) {
-    std::string dir = options_.dir.empty() ? "." : options_.dir;
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     ManifestStore store;
     auto root = read_package_json(dir + "/package.json", store);
     if (!root) return std::nullopt;
