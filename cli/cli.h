@@ -82,6 +82,8 @@ Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& an
 std::optional<Result<PackPlan>> plan_from_kept(const cxxopts::ParseResult& r, PackInput kept,
                                                bool workspaces, const std::string& output,
                                                PerfLog* perf, TreePrefetch* prefetch);
+/// What pack puts before every path: "nodejs" for --layer, else "".
+std::string pack_prefix(const cxxopts::ParseResult& r);
 /// Where pack keeps what it took from the analysis (--cache DIR/plans, else
 /// the default); "" with --no-cache or --verify.
 std::string plan_cache_dir(const cxxopts::ParseResult& r);

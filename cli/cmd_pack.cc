@@ -109,16 +109,17 @@ void on_sigint(int) { interrupt_flag().store(true); }
 // What a kept analysis depends on besides its files and its options
 // (PlanCache adds those): this build of lockcut, which may analyse
 // differently from the last, the folder it runs in (relative paths), and
-// the one flag that moves where packages go. The rest of the command line
-// (the output, --json, --bin...) only acts on the plan, which is made anew
-// each run. "" when the build cannot be told apart: nothing is kept then.
+// the prefix place_packages() puts before every package. The rest of the
+// command line (the output, --json, --bin...) only acts on the plan, which
+// is made anew each run. "" when the build cannot be told apart: nothing
+// is kept then.
 std::string plan_key(const cxxopts::ParseResult& r) {
   struct stat st;
   char cwd[4096];
   if (::stat("/proc/self/exe", &st) != 0 || !::getcwd(cwd, sizeof cwd)) return "";
   return "build " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
          std::to_string(timespec_ns(st.st_mtim)) + " " + std::to_string(timespec_ns(st.st_ctim)) +
-         "\ncwd " + cwd + "\nlayer " + std::to_string(r.count("layer"));
+         "\ncwd " + cwd + "\nprefix " + pack_prefix(r);
 }
 
 // A progress line on a TTY, from its own thread so workers never print.

@@ -94,6 +94,8 @@ std::string plan_cache_dir(const cxxopts::ParseResult& r) {
   return r.count("cache") ? r["cache"].as<std::string>() + "/plans" : PlanCache::default_dir();
 }
 
+std::string pack_prefix(const cxxopts::ParseResult& r) { return r.count("layer") ? "nodejs" : ""; }
+
 namespace {
 
 PlanOptions plan_options(const cxxopts::ParseResult& r, const std::string& output,
@@ -101,7 +103,7 @@ PlanOptions plan_options(const cxxopts::ParseResult& r, const std::string& outpu
   PlanOptions po;
   po.bin = r.count("bin") > 0;
   po.own_files = !r.count("no-own-files") && !r.count("layer") && !workspaces;
-  if (r.count("layer")) po.prefix = "nodejs";
+  po.prefix = pack_prefix(r);
   if (!output.empty()) po.output = std::filesystem::absolute(output).lexically_normal().string();
   while (po.output.size() > 1 && po.output.back() == '/') po.output.pop_back();
   po.tree_cache = tree_cache_dir(r);

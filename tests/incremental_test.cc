@@ -330,6 +330,25 @@ TEST(IncrementalAnalysis, KeptWhileItsFilesAreUnchanged) {
   EXPECT_EQ(again.files, dev.files);
 }
 
+// --layer puts every package under nodejs/: another answer, kept apart.
+TEST(IncrementalAnalysis, LayerIsKeptApart) {
+  Workspace w("img-thumbnail-lambda", true);
+  ASSERT_FALSE(w.warm("fill.zip").kept);
+  Counts layer = pack_zip(w.project, w.out + "/layer.zip", w.cache, {"--layer"});
+  ASSERT_EQ(layer.exit_code, 0) << layer.err;
+  EXPECT_FALSE(layer.kept);
+  Counts again = pack_zip(w.project, w.out + "/layer-again.zip", w.cache, {"--layer"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(again.kept);
+  Outcome cold = lockcut({"pack", w.project, "--zip", w.out + "/layer-cold.zip", "--layer",
+                          "--no-cache"});
+  ASSERT_EQ(cold.exit_code, 0) << cold.err;
+  const std::string zip = read_file(w.out + "/layer-again.zip");
+  EXPECT_TRUE(zip == read_file(w.out + "/layer-cold.zip"));
+  EXPECT_NE(zip.find("nodejs/node_modules/sharp/package.json"), std::string::npos);
+  EXPECT_TRUE(w.warm("plain.zip").kept) << "the plain pack's answer is still there";
+}
+
 // A package removed from node_modules after its analysis was kept: the
 // analysis runs again and says what it always says.
 TEST(IncrementalAnalysis, MissingPackageIsToldAsWithoutTheCache) {
