@@ -208,8 +208,9 @@ Result<std::vector<CachePart>> prune_cache(const std::string& dir, const PruneOp
   if (Status st = p.files(dir + "/entries/bundles/tmp", part_file, CacheKind::temporary); !st) {
     return st.take_error();
   }
-  // trees/<64 hex>.tree, trees/tmp/*.part
-  if (Status st = p.files(dir + "/trees", [](std::string_view n) { return hex_name(n, 64, ".tree"); },
+  // trees/<16 hex>.tree (<64 hex> from earlier builds), trees/tmp/*.part
+  auto tree_name = [](std::string_view n) { return hex_name(n, 16, ".tree") || hex_name(n, 64, ".tree"); };
+  if (Status st = p.files(dir + "/trees", tree_name,
                           CacheKind::trees);
       !st) {
     return st.take_error();

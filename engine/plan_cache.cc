@@ -52,13 +52,6 @@ std::optional<std::string> minified_file(const std::string& path) {
   return minified(std::string_view(text.data(), text.size()));
 }
 
-// FNV-1a: the file's name only; the file holds the whole key
-uint64_t fnv1a(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
-
 // PlacedPackage bits
 constexpr uint8_t kInstalled = 1, kWorkspace = 2, kSourceAtLocation = 4, kCheckSelf = 8;
 
@@ -101,9 +94,7 @@ PlanPackage read_package(detail::RecordReader& r, bool source) {
 PlanCache::PlanCache(std::string dir, const std::string& key, const AnalysisOptions& options)
     : dir_(std::move(dir)), options_(options) {
   key_ = key + "\n" + settings_fingerprint(options);
-  char name[24];
-  std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(fnv1a(key_)));
-  path_ = dir_ + "/" + name + ".plan";
+  path_ = dir_ + "/" + detail::key_name(key_) + ".plan";
 }
 
 std::string PlanCache::default_dir() {

@@ -22,6 +22,15 @@ namespace {
 constexpr size_t kMapAbove = 256 << 10;
 }  // namespace
 
+std::string key_name(std::string_view key) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, 64 bits
+  for (unsigned char c : key) h = (h ^ c) * 0x100000001b3ull;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string name(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) name[size_t(i)] = kDigits[h & 15];
+  return name;
+}
+
 void RecordWriter::seal() { u32(uint32_t(libdeflate_crc32(0, bytes.data(), bytes.size()))); }
 
 std::optional<MappedFile> map_file(const std::string& path) {

@@ -76,6 +76,12 @@ std::optional<MappedFile> map_file(const std::string& path);
 /// record is too short or its checksum does not match.
 std::optional<std::span<const uint8_t>> unseal(std::span<const uint8_t> record);
 
+/// A cache file's name for a file that holds its whole `key`: 16 hex digits
+/// of the key's FNV-1a. Names that collide only cost a rebuild, as the
+/// reader compares the key it finds; a SHA-256 here would make a warm pack
+/// load and initialise OpenSSL (about a millisecond) before its first stat.
+std::string key_name(std::string_view key);
+
 /// Writes `bytes` to `dest` through a uniquely named file in `tmp_dir`
 /// (created when missing) and a rename.
 Status write_file_atomically(const std::string& dest, const std::string& tmp_dir,

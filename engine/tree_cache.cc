@@ -27,8 +27,6 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_group.h>
 
-#include "lockcut/entry_cache.h"
-#include "lockcut/integrity.h"
 #include "lockcut/tarball_store.h"
 #include "record_io.h"
 
@@ -210,10 +208,7 @@ bool revalidate_at(int dirfd, const char* folder, FolderListing& listing) {
 }
 
 TreeCache::TreeCache(std::string dir, const std::string& root) : dir_(std::move(dir)), root_(root) {
-  std::string key = "trees v" + std::to_string(kVersion) + "\n" + root;
-  Sha256 d = sha256(key.data(), key.size());
-  path_ = dir_ + "/" + to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size())) +
-          ".tree";
+  path_ = dir_ + "/" + detail::key_name("trees v" + std::to_string(kVersion) + "\n" + root) + ".tree";
 }
 
 std::string TreeCache::default_dir() {
@@ -407,7 +402,11 @@ bool TreeCache::load() {
   auto body = detail::unseal(file->bytes);
   if (!body) return damaged();
   detail::RecordReader r{body->data(), body->data() + body->size()};
-  if (r.le(4) != kMagic || r.le(4) != kVersion || r.str() != root_) return damaged();
+  if (r.le(4) != kMagic || r.le(4) != kVersion) return damaged();
+  if (r.str() != root_) {  // another project's, under the same name (key_name)
+    folders_.clear();
+    return r.ok || damaged();
+  }
   uint64_t count = r.le(4);
   for (uint64_t i = 0; i < count && r.ok; ++i) {
     std::string folder(r.str());
@@ -482,8 +481,7 @@ std::string project_root(const std::string& dir) {
 
 struct TreePrefetch::Work {
   std::string dir, root;
-  std::optional<TreeCache> cache;  // made on the task: naming it hashes, the first digest
-                                   // initialises OpenSSL (about a millisecond)
+  std::optional<TreeCache> cache;  // made on the task
   bool loaded = true;
   tbb::task_group load;   // reads the snapshot, then starts `check`
   tbb::task_group check;  // check_all()

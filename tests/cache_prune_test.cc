@@ -56,7 +56,7 @@ struct HandMadeCache {
   std::string new_record = item(dir, "entries/cd/" + hex(62, 'd') + ".rec", 60 * kDay, 1 * kDay);
   std::string old_bundle = item(dir, "entries/bundles/" + hex(64, 'b') + ".bundle", 35 * kDay, 35 * kDay);
   std::string old_tree = item(dir, "trees/" + hex(64, 'e') + ".tree", 31 * kDay, 31 * kDay);
-  std::string tree = item(dir, "trees/" + hex(64, 'f') + ".tree", 0, 5 * kDay);
+  std::string tree = item(dir, "trees/" + hex(16, 'f') + ".tree", 0, 5 * kDay);
   std::string old_plan = item(dir, "plans/" + hex(16, '7') + ".plan", 33 * kDay, 33 * kDay);
   std::string plan = item(dir, "plans/" + hex(16, '8') + ".plan", 2 * kDay, 40 * kDay);
   std::string long_plan = item(dir, "plans/" + hex(64, '9') + ".plan", 400 * kDay, 400 * kDay);

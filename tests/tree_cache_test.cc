@@ -92,9 +92,15 @@ TEST(TreeCacheSnapshot, AnotherProjectsSnapshotIsNotBelieved) {
   ASSERT_TRUE(one.store());
   TreeCache two(tmp.path(), "/two");
   ASSERT_NE(two.path(), one.path());
+  // as if the two names collided (key_name): not damage, and not removed
   std::filesystem::copy_file(one.path(), two.path());
-  EXPECT_FALSE(two.load());  // damaged: removed
-  EXPECT_FALSE(std::filesystem::exists(two.path()));
+  EXPECT_TRUE(two.load());
+  EXPECT_TRUE(std::filesystem::exists(two.path()));
+  EXPECT_EQ(two.find("/one/node_modules/a"), nullptr);
+  two.put("/two/node_modules/b", listing("b", 2));
+  ASSERT_TRUE(two.store());  // takes the name over
+  ASSERT_TRUE(two.load());
+  expect_same(listing("b", 2), two.find("/two/node_modules/b"));
   EXPECT_EQ(two.find("/one/node_modules/a"), nullptr);
   ASSERT_TRUE(one.load());
   expect_same(listing("a", 1), one.find("/one/node_modules/a"));
