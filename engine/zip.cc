@@ -591,6 +591,17 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     }
   }
 
+  // The records and the bundle's mapping are let go on another core while
+  // the central directory is written: freeing a warm pack's few thousand
+  // records and unmapping its bundle took the writer 0.8 ms.
+  tbb::task_group release;
+  release.run([&] {
+    stores.wait();  // a store reads the records
+    slots = {};
+    bundle.reset();
+  });
+  struct Wait wait_for_release{release};
+
   uint64_t cd_start = offset + out.bytes.size();
   for (size_t i = 0; i < items.size(); ++i) {
     const CentralRecord& r = central[i];
