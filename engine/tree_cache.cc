@@ -22,7 +22,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <filesystem>
+#include <latch>
+#include <thread>
 
 #include <tbb/parallel_for.h>
 #include <tbb/task_group.h>
@@ -319,7 +322,7 @@ FolderListing* TreeCache::find(const std::string& folder, std::optional<bool>* h
   return &*slot.listing;
 }
 
-void TreeCache::check_all() {
+void TreeCache::check_all(const std::atomic<bool>* stop) {
   std::vector<std::pair<const std::string*, Slot*>> slots;
   slots.reserve(folders_.size());
   for (auto& [folder, slot] : folders_) slots.emplace_back(&folder, &slot);
@@ -333,6 +336,7 @@ void TreeCache::check_all() {
     }
   } close_root{root};
   tbb::parallel_for(size_t(0), slots.size(), [&](size_t i) {
+    if (stop && stop->load(std::memory_order_relaxed)) return;
     const auto& [folder, slot] = slots[i];
     FolderListing* l = find(*folder);
     if (!l) return;
@@ -481,10 +485,15 @@ std::string project_root(const std::string& dir) {
 
 struct TreePrefetch::Work {
   std::string dir, root;
-  std::optional<TreeCache> cache;  // made on the task
+  std::optional<TreeCache> cache;  // made on the thread
   bool loaded = true;
-  tbb::task_group load;   // reads the snapshot, then starts `check`
-  tbb::task_group check;  // check_all()
+  std::exception_ptr failed;     // what the thread threw, for take() to throw again
+  std::latch load_done{1};       // the snapshot is read (or failed)
+  std::atomic<bool> stop{false};
+  std::thread thread;  // loads the snapshot, then check_all()
+  void join() {
+    if (thread.joinable()) thread.join();
+  }
 };
 
 TreePrefetch::TreePrefetch(const std::string& dir, const std::string& project_dir) {
@@ -493,32 +502,41 @@ TreePrefetch::TreePrefetch(const std::string& dir, const std::string& project_di
   Work& w = *work_;
   w.dir = dir;
   w.root = project_root(project_dir);
-  w.load.run([&w] {
-    w.cache.emplace(w.dir, w.root);
-    w.loaded = w.cache->load();
-    w.check.run([&w] { w.cache->check_all(); });
+  w.thread = std::thread([&w] {
+    try {
+      w.cache.emplace(w.dir, w.root);
+      w.loaded = w.cache->load();
+    } catch (...) {
+      w.cache.reset();
+      w.failed = std::current_exception();
+    }
+    w.load_done.count_down();  // `cache` stays as it is from here on
+    if (!w.cache) return;
+    try {
+      w.cache->check_all(&w.stop);
+    } catch (...) {
+      w.failed = std::current_exception();
+    }
   });
 }
 
 TreePrefetch::~TreePrefetch() {
   if (!work_) return;
-  work_->load.cancel();
-  work_->load.wait();
-  work_->check.cancel();
-  work_->check.wait();
+  work_->stop.store(true);
+  work_->join();
 }
 
 TreeCache* TreePrefetch::loaded(const std::string& dir, const std::string& root) {
   if (!work_) return nullptr;
-  work_->load.wait();  // runs the load here if no worker has taken it
+  work_->load_done.wait();
   if (work_->dir != dir || work_->root != root || !work_->cache) return nullptr;
   return &*work_->cache;
 }
 
 TreeCache* TreePrefetch::take(const std::string& dir, const std::string& root, bool& loaded) {
   if (!work_) return nullptr;
-  work_->load.wait();
-  work_->check.wait();
+  work_->join();
+  if (work_->failed) std::rethrow_exception(work_->failed);
   if (work_->dir != dir || work_->root != root || !work_->cache) return nullptr;
   loaded = work_->loaded;
   return &*work_->cache;

@@ -109,7 +109,9 @@ class TreeCache {
   /// listing of a folder that no longer exists (a package removed from the
   /// project) is dropped: find() no longer hands it out and store() leaves
   /// it out, so a snapshot does not grow with every package ever installed.
-  void check_all();
+  /// Once `stop` (when given) is set, the folders not yet checked are left
+  /// unchecked.
+  void check_all(const std::atomic<bool>* stop = nullptr);
 
   /// The project root it is for.
   const std::string& root() const { return root_; }
@@ -156,17 +158,19 @@ class TreeCache {
   std::map<std::string, HiddenSlot, std::less<>> hidden_;
 };
 
-/// A project's snapshot loaded and checked (TreeCache::check_all) on a TBB
-/// worker, started before the lockfile is read: reading and parsing it
-/// keeps one core busy for ~7 ms on a large project (~13 ms on a generated
-/// 5,000-package one), and the other core stats the listed folders and
-/// files meanwhile, the bulk of a warm plan.
+/// A project's snapshot loaded and checked (TreeCache::check_all) on a
+/// thread of its own, started before the lockfile is read: reading and
+/// parsing it keeps one core busy for ~7 ms on a large project (~13 ms on a
+/// generated 5,000-package one), and the other core stats the listed
+/// folders and files meanwhile, the bulk of a warm plan. A thread, not a
+/// TBB task: TBB's first worker can take 3 ms to wake, and the stats are
+/// what a warm pack waits for.
 class TreePrefetch {
  public:
   /// Starts on the snapshot under `dir` (TreeCache's) of the project in
   /// `project_dir`; "" for `dir` starts nothing.
   TreePrefetch(const std::string& dir, const std::string& project_dir);
-  /// Stops what has not started, and waits for the rest.
+  /// Stops the check where it is, and waits for the thread.
   ~TreePrefetch();
   TreePrefetch(const TreePrefetch&) = delete;
   TreePrefetch& operator=(const TreePrefetch&) = delete;
