@@ -28,6 +28,8 @@
 #include <thread>
 
 #include <tbb/parallel_for.h>
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
 #include "lockcut/tarball_store.h"
@@ -485,14 +487,50 @@ std::string project_root(const std::string& dir) {
 
 struct TreePrefetch::Work {
   std::string dir, root;
-  std::optional<TreeCache> cache;  // made on the thread
+  std::optional<TreeCache> cache;
   bool loaded = true;
-  std::exception_ptr failed;     // what the thread threw, for take() to throw again
-  std::latch load_done{1};       // the snapshot is read (or failed)
+  std::exception_ptr failed;       // what the load or the check threw
+  std::atomic<bool> claimed{false};  // the load was taken by a thread
+  std::latch load_done{1};         // the snapshot is read (or failed), the check started
   std::atomic<bool> stop{false};
-  std::thread thread;  // loads the snapshot, then check_all()
-  void join() {
-    if (thread.joinable()) thread.join();
+  // the check runs in an arena that the prefetch thread and take()'s
+  // caller both work in (each external thread has an arena of its own)
+  tbb::task_arena arena{tbb::info::default_concurrency(),
+                        unsigned(std::min(2, tbb::info::default_concurrency()))};
+  tbb::task_group check;
+  std::thread thread;
+
+  // Loads the snapshot and starts the check, unless a thread has already:
+  // the prefetch thread may be slow to start (the second core of a VM can
+  // take 2 ms to wake), and then the first caller does it. Returns once
+  // the load is done.
+  void load_once() {
+    if (!claimed.exchange(true)) {
+      try {
+        cache.emplace(dir, root);
+        loaded = cache->load();
+      } catch (...) {
+        cache.reset();
+        failed = std::current_exception();
+      }
+      if (cache) {
+        arena.execute([this] {
+          check.run([this] {
+            try {
+              cache->check_all(&stop);
+            } catch (...) {
+              failed = std::current_exception();  // read after the check is waited for
+            }
+          });
+        });
+      }
+      load_done.count_down();
+    }
+    load_done.wait();
+  }
+  // Works on the check until it is done.
+  void finish_check() {
+    arena.execute([this] { check.wait(); });
   }
 };
 
@@ -503,43 +541,36 @@ TreePrefetch::TreePrefetch(const std::string& dir, const std::string& project_di
   w.dir = dir;
   w.root = project_root(project_dir);
   w.thread = std::thread([&w] {
-    try {
-      w.cache.emplace(w.dir, w.root);
-      w.loaded = w.cache->load();
-    } catch (...) {
-      w.cache.reset();
-      w.failed = std::current_exception();
-    }
-    w.load_done.count_down();  // `cache` stays as it is from here on
-    if (!w.cache) return;
-    try {
-      w.cache->check_all(&w.stop);
-    } catch (...) {
-      w.failed = std::current_exception();
-    }
+    w.load_once();
+    w.finish_check();
   });
 }
 
 TreePrefetch::~TreePrefetch() {
   if (!work_) return;
-  work_->stop.store(true);
-  work_->join();
+  Work& w = *work_;
+  w.stop.store(true);
+  if (!w.claimed.exchange(true)) w.load_done.count_down();  // not started: never will
+  if (w.thread.joinable()) w.thread.join();
 }
 
 TreeCache* TreePrefetch::loaded(const std::string& dir, const std::string& root) {
   if (!work_) return nullptr;
-  work_->load_done.wait();
+  work_->load_once();
   if (work_->dir != dir || work_->root != root || !work_->cache) return nullptr;
   return &*work_->cache;
 }
 
 TreeCache* TreePrefetch::take(const std::string& dir, const std::string& root, bool& loaded) {
   if (!work_) return nullptr;
-  work_->join();
-  if (work_->failed) std::rethrow_exception(work_->failed);
-  if (work_->dir != dir || work_->root != root || !work_->cache) return nullptr;
-  loaded = work_->loaded;
-  return &*work_->cache;
+  Work& w = *work_;
+  w.load_once();
+  w.finish_check();
+  if (w.thread.joinable()) w.thread.join();
+  if (w.failed) std::rethrow_exception(w.failed);
+  if (w.dir != dir || w.root != root || !w.cache) return nullptr;
+  loaded = w.loaded;
+  return &*w.cache;
 }
 
 }  // namespace lockcut
