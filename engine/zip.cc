@@ -24,13 +24,11 @@
 #include "zip.h"
 
 #include <fcntl.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <climits>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -59,6 +57,9 @@ namespace {
 constexpr uint16_t kVersionNeeded = 20;               // 2.0: deflate, folders
 constexpr uint16_t kVersionMadeBy = (3 << 8) | 30;    // Unix, 3.0
 constexpr uint16_t kFlagUtf8 = 1 << 11;
+// a member at least this large is written from where it is, not copied into
+// the output buffer first (a warm run's members are in mapped records)
+constexpr size_t kWriteDirectly = 64 << 10;
 
 // A fixed-size header, filled little-endian and appended in one piece: the
 // writer emits one per member, on the one thread that orders the zip.
@@ -76,95 +77,13 @@ struct Header {
   }
 };
 
-// The zip on its way to the file: headers, names and fresh members are
-// copied into one buffer, members from the cache are written from where
-// they are mapped, and both go out in one writev when the buffer or the
-// list of pieces is full. The buffer never grows past what was reserved
-// (fresh memory costs the kernel a clearing, and a warm run touches little
-// else), and a warm run's 7 MiB of members are copied once, by the kernel.
-class Output {
- public:
-  Output(int fd, const std::string& path) : fd_(fd), path_(path) {
-    buf_.reserve(kBuffer);
-    pieces_.reserve(kPieces);
-  }
-  /// Where the next byte goes in the file.
-  uint64_t position() const { return written_ + pending_; }
-  const std::optional<Error>& error() const { return error_; }
-  std::optional<Error> take_error() { return std::move(error_); }
-
+struct Buffer {
+  std::vector<uint8_t> bytes;
   template <size_t N>
   void add(const Header<N>& h) {
-    copy({h.bytes, h.at});
+    bytes.insert(bytes.end(), h.bytes, h.bytes + h.at);
   }
-  void copy(std::string_view s) { copy({reinterpret_cast<const uint8_t*>(s.data()), s.size()}); }
-  /// Bytes that may go away once this returns.
-  void copy(std::span<const uint8_t> bytes) {
-    if (bytes.size() > kBuffer - buf_.size()) flush();
-    if (bytes.size() > kBuffer) {
-      piece(bytes);  // a large member goes from where it is, after what came before it
-      flush();
-      return;
-    }
-    const uint8_t* at = buf_.data() + buf_.size();
-    buf_.insert(buf_.end(), bytes.begin(), bytes.end());
-    if (!pieces_.empty() && static_cast<const uint8_t*>(pieces_.back().iov_base) +
-                                    pieces_.back().iov_len == at) {
-      pieces_.back().iov_len += bytes.size();
-      pending_ += bytes.size();
-    } else {
-      piece({at, bytes.size()});
-    }
-  }
-  /// Bytes that stay where they are until the next flush().
-  void refer(std::span<const uint8_t> bytes) { piece(bytes); }
-  /// Writes what is pending.
-  void flush() {
-    size_t first = 0;
-    while (first < pieces_.size() && !error_) {
-      const int count = int(std::min<size_t>(pieces_.size() - first, IOV_MAX));
-      ssize_t n = ::writev(fd_, pieces_.data() + first, count);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        int err = errno;
-        error_ = system_error("cannot write '" + path_ + "': " + std::strerror(err),
-                              write_error_hints(err));
-        break;
-      }
-      written_ += uint64_t(n);
-      for (size_t left = size_t(n); left > 0;) {  // past what went, partly into the last
-        iovec& v = pieces_[first];
-        const size_t used = std::min(left, v.iov_len);
-        v.iov_base = static_cast<uint8_t*>(v.iov_base) + used;
-        v.iov_len -= used;
-        left -= used;
-        if (v.iov_len == 0) ++first;
-      }
-      while (first < pieces_.size() && pieces_[first].iov_len == 0) ++first;
-    }
-    buf_.clear();
-    pieces_.clear();
-    pending_ = 0;
-  }
-
- private:
-  static constexpr size_t kBuffer = 1 << 20;
-  static constexpr size_t kPieces = 4 * IOV_MAX;
-
-  void piece(std::span<const uint8_t> bytes) {
-    if (bytes.empty()) return;
-    if (pieces_.size() == kPieces) flush();
-    pieces_.push_back(iovec{const_cast<uint8_t*>(bytes.data()), bytes.size()});
-    pending_ += bytes.size();
-  }
-
-  int fd_;
-  const std::string& path_;
-  std::vector<uint8_t> buf_;
-  std::vector<iovec> pieces_;
-  uint64_t written_ = 0;  // bytes the file has
-  uint64_t pending_ = 0;  // bytes in pieces_
-  std::optional<Error> error_;
+  void str(std::string_view s) { bytes.insert(bytes.end(), s.begin(), s.end()); }
 };
 
 // One member, read and compressed (or found in the cache) by a worker.
@@ -399,8 +318,36 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   const uint16_t dos_date =
       uint16_t(((tm.tm_year + 1900 - 1980) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
 
-  Output out(fd, path);
-  std::optional<Error> error;  // the members' (the output's are out.error())
+  // the output is gathered in one buffer, written out when the next piece
+  // would not fit: it never grows past what was reserved (fresh memory costs
+  // the kernel a clearing, and a warm run touches little else)
+  constexpr size_t kBuffer = 1 << 20;
+  Buffer out;
+  out.bytes.reserve(kBuffer);
+  uint64_t offset = 0;  // bytes written to fd; the zip's length so far is offset + out.bytes.size()
+  std::optional<Error> error;
+  auto write_all = [&](std::span<const uint8_t> bytes) {
+    for (size_t done = 0; done < bytes.size() && !error;) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int err = errno;
+        error = system_error("cannot write '" + path + "': " + std::strerror(err),
+                             write_error_hints(err));
+        return;
+      }
+      done += size_t(n);
+      offset += uint64_t(n);
+    }
+  };
+  auto flush = [&] {
+    if (error) return;
+    write_all(out.bytes);
+    out.bytes.clear();
+  };
+  auto make_room = [&](size_t more) {
+    if (out.bytes.size() + more > kBuffer) flush();
+  };
 
   // the packages' records, a warm run's only input: loaded on a task of
   // their own in the order the zip needs them, while the writer writes
@@ -511,14 +458,16 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     } else {
       external = (0100000u | normalized_mode(item.entry->mode)) << 16;
     }
-    if (out.position() > 0xFFFFFFFFull || p.bytes.size() > 0xFFFFFFFFull) {
+    if (offset + out.bytes.size() > 0xFFFFFFFFull || p.bytes.size() > 0xFFFFFFFFull) {
       error = user_error("the zip would pass 4 GiB, the limit without ZIP64",
                          {"write a folder (--out) or a tar (--tar)"});
       return;
     }
     CentralRecord rec{p.crc, uint32_t(p.bytes.size()), uint32_t(p.size),
-                      uint32_t(out.position()), external, p.method};
+                      uint32_t(offset + out.bytes.size()), external, p.method};
     central[p.index] = rec;
+    const bool direct = p.bytes.size() >= kWriteDirectly;
+    make_room(30 + item.name.size() + (direct ? 0 : p.bytes.size()));
     Header<30> h;
     h.u32(0x04034b50);
     h.u16(kVersionNeeded);
@@ -532,11 +481,14 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     h.u16(uint16_t(item.name.size()));
     h.u16(0);  // extra
     out.add(h);
-    out.copy(item.name);
-    // a cached member is in a mapped record, which lives until the records
-    // are let go after the last member (and the output is flushed then)
-    if (p.cached) out.refer(p.bytes);
-    else out.copy(p.bytes);
+    out.str(item.name);
+    if (direct) {
+      // a large member goes from its buffer (or the mapped record) to the file
+      flush();
+      write_all(p.bytes);
+    } else {
+      out.bytes.insert(out.bytes.end(), p.bytes.begin(), p.bytes.end());
+    }
     stats.files_read += p.read;
     if (item.entry && item.entry->type == EntryType::file) {
       ++(p.cached ? stats.entries_reused : stats.entries_compressed);
@@ -555,7 +507,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
       tbb::make_filter<void, Batch*>(
           tbb::filter_mode::serial_in_order,
           [&](tbb::flow_control& fc) -> Batch* {
-            if (next == items.size() || error || out.error() || stop.load()) {
+            if (next == items.size() || error || stop.load()) {
               fc.stop();
               return nullptr;
             }
@@ -594,7 +546,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
           tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* raw) {
             std::unique_ptr<Batch> batch(raw);
             for (Packed& p : *batch) {
-              if (error || out.error()) return;
+              if (error) return;
               if (p.error) {
                 error = std::move(p.error);
                 return;
@@ -610,8 +562,6 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   }
   if (stop.load()) return interrupted_error();
   if (error) return std::move(*error);
-  out.flush();  // the members referred to, before their records go
-  if (out.error()) return *out.take_error();
   if (bundle && (bundle_damaged.load() || bundle->damaged())) {
     stats.bundle_damaged = true;
     bundle->remove();  // load() removed a bundle it found damaged; this one held a bad record
@@ -652,9 +602,10 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   });
   struct Wait wait_for_release{release};
 
-  uint64_t cd_start = out.position();
+  uint64_t cd_start = offset + out.bytes.size();
   for (size_t i = 0; i < items.size(); ++i) {
     const CentralRecord& r = central[i];
+    make_room(46 + items[i].name.size());
     Header<46> h;
     h.u32(0x02014b50);
     h.u16(kVersionMadeBy);
@@ -674,14 +625,15 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     h.u32(r.external);
     h.u32(r.offset);
     out.add(h);
-    out.copy(items[i].name);
-    if (out.error()) return *out.take_error();
+    out.str(items[i].name);
+    if (error) return std::move(*error);
   }
-  uint64_t cd_end = out.position();
+  uint64_t cd_end = offset + out.bytes.size();
   if (cd_end > 0xFFFFFFFFull) {
     return user_error("the zip would pass 4 GiB, the limit without ZIP64",
                       {"write a folder (--out) or a tar (--tar)"});
   }
+  make_room(22);
   Header<22> end;
   end.u32(0x06054b50);
   end.u16(0);  // this disk
@@ -692,9 +644,9 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
   end.u32(uint32_t(cd_start));
   end.u16(0);  // comment
   out.add(end);
-  uint64_t total = out.position();
-  out.flush();
-  if (out.error()) return *out.take_error();
+  uint64_t total = offset + out.bytes.size();
+  flush();
+  if (error) return std::move(*error);
   return total;
 }
 
