@@ -471,8 +471,9 @@ namespace {
 // are sorted (list_folder), and so are npm's packing list and the `.bin`
 // links, so each range is sorted already; one that is not is sorted here,
 // so the order never rests on that. Merging the sorted ranges then costs
-// about one comparison per entry: the range with the smallest head goes on
-// while it stays below the next one, and ranges only interleave where a
+// about one comparison per range: the range with the smallest head goes on
+// whole when its last entry is below the next range's head, else entry by
+// entry while it stays below it, and ranges only interleave where a
 // package has packages nested in it. The merge makes an order of indices,
 // and the entries are moved into it in place, along its cycles.
 std::vector<PlanEntry> gather_entries(const std::vector<Task>& tasks,
@@ -512,9 +513,13 @@ std::vector<PlanEntry> gather_entries(const std::vector<Task>& tasks,
     Head h = heap.back();
     heap.pop_back();
     const std::string* next = heap.empty() ? nullptr : &all[heap.front().at].dest;
+    if (!next || all[h.end - 1].dest < *next) {  // the whole range goes: one comparison
+      while (h.at < h.end) order.push_back(uint32_t(h.at++));
+      continue;
+    }
     do {
       order.push_back(uint32_t(h.at++));
-    } while (h.at < h.end && (!next || all[h.at].dest < *next));
+    } while (h.at < h.end && all[h.at].dest < *next);
     if (h.at < h.end) {
       heap.push_back(h);
       std::push_heap(heap.begin(), heap.end(), later);
