@@ -409,9 +409,11 @@ bool TreeCache::load() {
   if (!body) return damaged();
   detail::RecordReader r{body->data(), body->data() + body->size()};
   if (r.le(4) != kMagic || r.le(4) != kVersion) return damaged();
-  if (r.str() != root_) {  // another project's, under the same name (key_name)
+  const std::string_view root = r.str();
+  if (!r.ok) return damaged();
+  if (root != root_) {  // another project's, under the same name (key_name): not ours to use
     folders_.clear();
-    return r.ok || damaged();
+    return true;
   }
   uint64_t count = r.le(4);
   for (uint64_t i = 0; i < count && r.ok; ++i) {
@@ -542,7 +544,7 @@ TreePrefetch::TreePrefetch(const std::string& dir, const std::string& project_di
   w.root = project_root(project_dir);
   w.thread = std::thread([&w] {
     w.load_once();
-    w.finish_check();
+    if (w.cache) w.finish_check();
   });
 }
 
@@ -565,7 +567,7 @@ TreeCache* TreePrefetch::take(const std::string& dir, const std::string& root, b
   if (!work_) return nullptr;
   Work& w = *work_;
   w.load_once();
-  w.finish_check();
+  if (w.cache) w.finish_check();
   if (w.thread.joinable()) w.thread.join();
   if (w.failed) std::rethrow_exception(w.failed);
   if (w.dir != dir || w.root != root || !w.cache) return nullptr;

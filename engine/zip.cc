@@ -600,7 +600,7 @@ Result<uint64_t> write_zip(int fd, const std::string& path, const PackPlan& plan
     slots = {};
     bundle.reset();
   });
-  struct Wait wait_for_release{release};
+  Wait wait_for_release{release};
 
   uint64_t cd_start = offset + out.bytes.size();
   for (size_t i = 0; i < items.size(); ++i) {

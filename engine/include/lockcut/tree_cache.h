@@ -164,7 +164,10 @@ class TreeCache {
 /// generated 5,000-package one), and the other core stats the listed
 /// folders and files meanwhile, the bulk of a warm plan. A thread, not a
 /// TBB task: TBB's first worker can take 3 ms to wake, and the stats are
-/// what a warm pack waits for.
+/// what a warm pack waits for. Whichever thread needs the snapshot first
+/// loads it (the main thread, when the prefetch thread has not started
+/// yet), and the thread that takes the answer works on the check too, in
+/// an arena the two share.
 class TreePrefetch {
  public:
   /// Starts on the snapshot under `dir` (TreeCache's) of the project in
