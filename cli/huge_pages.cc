@@ -62,6 +62,18 @@ bool tune_heap() {
   ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
   ::mallopt(M_TOP_PAD, 64 << 20);
   ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  // The heap starts where address randomization put it, inside a 2 MiB
+  // page that the heap's mapping covers only in part, so its first
+  // 0 to 2 MiB could only ever be small pages, and they hold what the run
+  // allocates first: a warm pack's kept analysis took ~120 faults there.
+  // The break is moved to the next 2 MiB boundary before glibc grows the
+  // heap (the libraries' start-up allocations are in it already); glibc
+  // takes the gap as another program's sbrk and continues above it. The
+  // gap is never touched, so it costs address space only.
+  const uintptr_t top = reinterpret_cast<uintptr_t>(::sbrk(0));
+  if (const uintptr_t gap = (kHuge - (top & (kHuge - 1))) & (kHuge - 1); gap != 0) {
+    ::sbrk(intptr_t(gap));
+  }
   return true;
 }
 
@@ -87,7 +99,14 @@ void* allocate(size_t size) noexcept {
     return p;
   }
   uintptr_t done = heap_advised.load(std::memory_order_relaxed);
-  if (top > done && heap_advised.compare_exchange_strong(done, top)) advise(done ? done : at, top);
+  if (top > done && heap_advised.compare_exchange_strong(done, top)) {
+    advise(done ? done : at, top);
+    // a growth from a 2 MiB boundary (see tune_heap) had its first page
+    // written by glibc before it was marked: its first 2 MiB made one page
+    if (done != 0 && (done & (kHuge - 1)) == 0) {
+      ::madvise(reinterpret_cast<void*>(done), kHuge, kCollapse);
+    }
+  }
   return p;
 }
 
