@@ -65,23 +65,17 @@ Result<Provision> provision_for_target(const cxxopts::ParseResult& r, const Anal
 /// Where pack keeps its folder listings (--cache DIR/trees, else the
 /// default); "" with --no-cache or --verify, which trust no listing.
 std::string tree_cache_dir(const cxxopts::ParseResult& r);
-/// What `pack` writes for the analysis: what the target lacks fetched, the
-/// plan made (--bin, --layer, --no-own-files; `output` is never read as
-/// input; `prefetch`, when given, the listings loaded while the lockfile was
+/// What `pack` writes: the plan, from the analysis the last run kept while
+/// everything it came from is unchanged (plan_cache.h), else from a fresh
+/// analysis (with what the target lacks fetched), which is then kept for
+/// the next run; `analysis_kept` says which. The plan is made with pack's
+/// flags (--bin, --layer, --no-own-files; `output` is never read as input;
+/// `prefetch`, when given, the listings loaded while the lockfile was
 /// read), foreign prebuilds left out (--strip-foreign-prebuilds), and the
 /// native check passed (or --allow-native-mismatch); findings go to stderr.
-/// With `keep`, what the plan came from is kept there for the next run
-/// (the analysis began reading at `read_ns`).
-Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& analysis,
-                               const std::string& output, PerfLog* perf,
-                               TreePrefetch* prefetch = nullptr, const PlanCache* keep = nullptr,
-                               uint64_t read_ns = 0);
-/// The same from what an earlier run kept; nullopt when its plan cannot be
-/// made (a package gone or changed since), so that the analysis is run and
-/// says what to do. `workspaces`: --workspace was given.
-std::optional<Result<PackPlan>> plan_from_kept(const cxxopts::ParseResult& r, PackInput kept,
-                                               bool workspaces, const std::string& output,
-                                               PerfLog* perf, TreePrefetch* prefetch);
+Result<PackPlan> plan_pack(const cxxopts::ParseResult& r, const AnalysisOptions& options,
+                           const std::string& output, PerfLog* perf, TreePrefetch* prefetch,
+                           bool& analysis_kept);
 /// What pack puts before every path: "nodejs" for --layer, else "".
 std::string pack_prefix(const cxxopts::ParseResult& r);
 /// Where pack keeps what it took from the analysis (--cache DIR/plans, else

@@ -4,7 +4,6 @@
 // table by package or, with --json, as the documented schema; otherwise it
 // is written by write_folder or write_archive. Progress goes to stderr on a
 // TTY, one summary line at the end, Lambda's limits as warnings.
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,7 +20,6 @@
 #include "lockcut/archive.h"
 #include "lockcut/copy.h"
 #include "lockcut/entry_cache.h"
-#include "lockcut/file_time.h"
 #include "lockcut/native_check.h"
 #include "lockcut/output.h"
 #include "lockcut/plan.h"
@@ -105,22 +103,6 @@ void print_plan_text(const PackPlan& plan) {
 }
 
 void on_sigint(int) { interrupt_flag().store(true); }
-
-// What a kept analysis depends on besides its files and its options
-// (PlanCache adds those): this build of lockcut, which may analyse
-// differently from the last, the folder it runs in (relative paths), and
-// the prefix place_packages() puts before every package. The rest of the
-// command line (the output, --json, --bin...) only acts on the plan, which
-// is made anew each run. "" when the build cannot be told apart: nothing
-// is kept then.
-std::string plan_key(const cxxopts::ParseResult& r) {
-  struct stat st;
-  char cwd[4096];
-  if (::stat("/proc/self/exe", &st) != 0 || !::getcwd(cwd, sizeof cwd)) return "";
-  return "build " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
-         std::to_string(timespec_ns(st.st_mtim)) + " " + std::to_string(timespec_ns(st.st_ctim)) +
-         "\ncwd " + cwd + "\nprefix " + pack_prefix(r);
-}
 
 // A progress line on a TTY, from its own thread so workers never print.
 class Progress {
@@ -265,30 +247,8 @@ int cmd_pack(int argc, char** argv) {
   // that reading the lockfile leaves idle
   TreePrefetch prefetch(tree_cache_dir(r), r["dir"].as<std::string>());
   const AnalysisOptions ao = analysis_options(r, r["dir"].as<std::string>());
-  // the last run's answer while its lockfile and package.json files are
-  // unchanged, else the analysis (which keeps its answer for the next run)
-  std::optional<PlanCache> plans;
-  if (std::string dir = plan_cache_dir(r), key = plan_key(r); !dir.empty() && !key.empty()) {
-    plans.emplace(dir, key, ao);
-  }
-  std::optional<Result<PackPlan>> kept_plan;
-  if (plans) {
-    std::optional<PackInput> kept = [&] {
-      PhaseTimer t(&perf, "kept analysis");
-      return plans->load();
-    }();
-    if (kept) {
-      kept_plan = plan_from_kept(r, std::move(*kept), !ao.workspaces.empty(), output, &perf, &prefetch);
-    }
-  }
-  const bool analysis_kept = kept_plan.has_value();
-  Result<PackPlan> plan = analysis_kept ? std::move(*kept_plan) : Result<PackPlan>(PackPlan{});
-  if (!analysis_kept) {
-    const uint64_t read_ns = wall_clock_ns();
-    auto a = run_analysis(r, ao, &perf);
-    if (!a) return report(a.error());
-    plan = plan_for_pack(r, *a.value(), output, &perf, &prefetch, plans ? &*plans : nullptr, read_ns);
-  }
+  bool analysis_kept = false;
+  Result<PackPlan> plan = plan_pack(r, ao, output, &perf, &prefetch, analysis_kept);
   if (!plan) return report(plan.error());
   if (!ao.workspaces.empty() && !r.count("layer") && !r.count("no-own-files")) {
     std::cerr << "lockcut: note: with --workspace the project's own files are left out; each "

@@ -79,15 +79,17 @@ int pack_functions(const cxxopts::ParseResult& r) {
   // the functions share one project, so one snapshot of its folders, checked
   // once while the first lockfile read runs
   TreePrefetch prefetch(tree_cache_dir(r), dir);
+  // each function's analysis is kept for the next run, as a single pack's
   std::vector<PackPlan> plans;
+  std::vector<bool> kept;
   for (const FunctionSpec& f : config->functions) {
     AnalysisOptions ao = analysis_options(r, dir);
     ao.workspaces = {f.workspace};
-    auto a = run_analysis(r, ao, &perf);
-    if (!a) return report(a.error());
-    auto plan = plan_for_pack(r, *a.value(), f.output, &perf, &prefetch);
+    bool analysis_kept = false;
+    auto plan = plan_pack(r, ao, f.output, &perf, &prefetch, analysis_kept);
     if (!plan) return report(plan.error());
     plans.push_back(std::move(plan).value());
+    kept.push_back(analysis_kept);
   }
   std::vector<PackPlan*> pointers;
   for (PackPlan& p : plans) pointers.push_back(&p);
@@ -130,7 +132,9 @@ int pack_functions(const cxxopts::ParseResult& r) {
             (i + 1 == outputs.size() && !config->layer.empty() ? "true" : "false") +
             ",\"packages\":" + std::to_string(shipped(*w.plan)) + ",\"files\":" +
             std::to_string(w.plan->files) + ",\"bytes\":" + std::to_string(w.plan->bytes) +
-            ",\"outputBytes\":" + std::to_string(out_bytes) + "}";
+            ",\"outputBytes\":" + std::to_string(out_bytes) +
+            (i < kept.size() ? std::string(",\"analysisKept\":") + (kept[i] ? "true" : "false") : "") +
+            "}";
   }
   json += "]}\n";
   if (r.count("json")) std::cout << json;

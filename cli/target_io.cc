@@ -1,10 +1,14 @@
 // target_io.cc: what `pack`, `check` and `fetch` share for a target: the
 // cache and network flags, fetching what the tree lacks, the plan checked
 // for the target, and printing the native binary check.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
 
 #include "cli.h"
+#include "lockcut/file_time.h"
 #include "lockcut/npm_config.h"
 #include "lockcut/plan.h"
 #include "lockcut/plan_cache.h"
@@ -140,8 +144,6 @@ Result<PackPlan> checked_plan(const cxxopts::ParseResult& r, Result<PackPlan> pl
   return plan;
 }
 
-}  // namespace
-
 Result<PackPlan> plan_for_pack(const cxxopts::ParseResult& r, const Analysis& analysis,
                                const std::string& output, PerfLog* perf,
                                TreePrefetch* prefetch, const PlanCache* keep, uint64_t read_ns) {
@@ -169,6 +171,51 @@ std::optional<Result<PackPlan>> plan_from_kept(const cxxopts::ParseResult& r, Pa
   // fetch what the target lacks, or it names what differs)
   if (!plan) return std::nullopt;
   return checked_plan(r, std::move(plan), kept.target, perf);
+}
+
+// What a kept analysis depends on besides its files and its options
+// (PlanCache adds those): this build of lockcut, which may analyse
+// differently from the last, the folder it runs in (relative paths), and
+// the prefix place_packages() puts before every package. The rest of the
+// command line (the output, --json, --bin...) only acts on the plan, which
+// is made anew each run. "" when the build cannot be told apart: nothing
+// is kept then.
+std::string plan_key(const cxxopts::ParseResult& r) {
+  struct stat st;
+  char cwd[4096];
+  if (::stat("/proc/self/exe", &st) != 0 || !::getcwd(cwd, sizeof cwd)) return "";
+  return "build " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
+         std::to_string(timespec_ns(st.st_mtim)) + " " + std::to_string(timespec_ns(st.st_ctim)) +
+         "\ncwd " + cwd + "\nprefix " + pack_prefix(r);
+}
+
+}  // namespace
+
+Result<PackPlan> plan_pack(const cxxopts::ParseResult& r, const AnalysisOptions& ao,
+                           const std::string& output, PerfLog* perf, TreePrefetch* prefetch,
+                           bool& analysis_kept) {
+  analysis_kept = false;
+  // the last run's answer while its lockfile and package.json files are
+  // unchanged, else the analysis (which keeps its answer for the next run)
+  std::optional<PlanCache> plans;
+  if (std::string dir = plan_cache_dir(r), key = plan_key(r); !dir.empty() && !key.empty()) {
+    plans.emplace(dir, key, ao);
+    std::optional<PackInput> kept = [&] {
+      PhaseTimer t(perf, "kept analysis");
+      return plans->load();
+    }();
+    if (kept) {
+      auto plan = plan_from_kept(r, std::move(*kept), !ao.workspaces.empty(), output, perf, prefetch);
+      if (plan) {
+        analysis_kept = true;
+        return std::move(*plan);
+      }
+    }
+  }
+  const uint64_t read_ns = wall_clock_ns();
+  auto a = run_analysis(r, ao, perf);
+  if (!a) return a.take_error();
+  return plan_for_pack(r, *a.value(), output, perf, prefetch, plans ? &*plans : nullptr, read_ns);
 }
 
 }  // namespace lockcut::cli

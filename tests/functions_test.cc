@@ -2,6 +2,7 @@
 // packages they all need in a shared layer (engine/functions.cc,
 // cli/cmd_pack_functions.cc), on the installed acme-monorepo.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <filesystem>
 #include <string>
@@ -65,9 +66,24 @@ TEST(Functions, EachWorkspaceWithASharedLayer) {
   EXPECT_TRUE(thumb.count("node_modules/@acme/thumbnail-fn/node_modules/uuid/package.json"));
 }
 
+// Whether each function of a `pack --each --json` run was planned from
+// the analysis the last run kept, in order.
+std::vector<bool> analyses_kept(const Outcome& r) {
+  std::vector<bool> kept;
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(r.out);
+  simdjson::dom::element doc;
+  EXPECT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << r.out;
+  for (simdjson::dom::element f : doc["functions"].get_array()) {
+    if (!bool(f["layer"])) kept.push_back(bool(f["analysisKept"]));
+  }
+  return kept;
+}
+
 // A second run on the same cache (one folder snapshot for the project,
-// checked once for all functions) writes the same bytes; a damaged
-// snapshot is reported, removed and rebuilt, as for a single pack.
+// checked once for all functions, and each function's kept analysis)
+// writes the same bytes; a damaged snapshot is reported, removed and
+// rebuilt, as for a single pack.
 TEST(Functions, AWarmRunWritesTheSameZips) {
   std::string project = installed_corpus("acme-monorepo");
   TempDir tmp;
@@ -76,11 +92,12 @@ TEST(Functions, AWarmRunWritesTheSameZips) {
   auto pack = [&] {
     return lockcut({"pack", project, "-w", kFunctions[0], "-w", kFunctions[1], "--each", "--zip",
                     out + "/{name}.zip", "--layer-shared", out + "/layer.zip", "--cache", cache,
-                    "--force"});
+                    "--force", "--json"});
   };
   const char* zips[] = {"/thumbnail-fn.zip", "/admin-cli.zip", "/layer.zip"};
   Outcome cold = pack();
   ASSERT_EQ(cold.exit_code, 0) << cold.err;
+  EXPECT_EQ(analyses_kept(cold), std::vector<bool>({false, false}));
   std::vector<std::string> first;
   for (const char* z : zips) first.push_back(read_file(out + z));
   std::vector<fs::path> snapshots;
@@ -92,6 +109,7 @@ TEST(Functions, AWarmRunWritesTheSameZips) {
   Outcome warm = pack();
   ASSERT_EQ(warm.exit_code, 0) << warm.err;
   EXPECT_EQ(warm.err.find("warning"), std::string::npos) << warm.err;
+  EXPECT_EQ(analyses_kept(warm), std::vector<bool>({true, true}));
   for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(read_file(out + zips[i]) == first[i]) << zips[i];
 
   fs::resize_file(snapshots[0], fs::file_size(snapshots[0]) / 2);
