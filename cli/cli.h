@@ -73,9 +73,17 @@ std::string tree_cache_dir(const cxxopts::ParseResult& r);
 /// `prefetch`, when given, the listings loaded while the lockfile was
 /// read), foreign prebuilds left out (--strip-foreign-prebuilds), and the
 /// native check passed (or --allow-native-mismatch); findings go to stderr.
+/// `shared`, when given, is an analysis of the same project with the same
+/// options but the workspaces (one function of a monorepo): when one is
+/// needed it is selected again for these (reselect()) instead of reading
+/// the lockfile, and the first one made is left there.
+struct SharedAnalysis {
+  std::unique_ptr<Analysis> analysis;
+  uint64_t read_ns = 0;  ///< when its reading began (wall_clock_ns())
+};
 Result<PackPlan> plan_pack(const cxxopts::ParseResult& r, const AnalysisOptions& options,
                            const std::string& output, PerfLog* perf, TreePrefetch* prefetch,
-                           bool& analysis_kept);
+                           bool& analysis_kept, SharedAnalysis* shared = nullptr);
 /// What pack puts before every path: "nodejs" for --layer, else "".
 std::string pack_prefix(const cxxopts::ParseResult& r);
 /// Where pack keeps what it took from the analysis (--cache DIR/plans, else

@@ -79,14 +79,16 @@ int pack_functions(const cxxopts::ParseResult& r) {
   // the functions share one project, so one snapshot of its folders, checked
   // once while the first lockfile read runs
   TreePrefetch prefetch(tree_cache_dir(r), dir);
-  // each function's analysis is kept for the next run, as a single pack's
+  // each function's analysis is kept for the next run, as a single pack's;
+  // the functions that need one share one reading of the lockfile
   std::vector<PackPlan> plans;
   std::vector<bool> kept;
+  SharedAnalysis shared;
   for (const FunctionSpec& f : config->functions) {
     AnalysisOptions ao = analysis_options(r, dir);
     ao.workspaces = {f.workspace};
     bool analysis_kept = false;
-    auto plan = plan_pack(r, ao, f.output, &perf, &prefetch, analysis_kept);
+    auto plan = plan_pack(r, ao, f.output, &perf, &prefetch, analysis_kept, &shared);
     if (!plan) return report(plan.error());
     plans.push_back(std::move(plan).value());
     kept.push_back(analysis_kept);

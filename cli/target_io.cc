@@ -193,7 +193,7 @@ std::string plan_key(const cxxopts::ParseResult& r) {
 
 Result<PackPlan> plan_pack(const cxxopts::ParseResult& r, const AnalysisOptions& ao,
                            const std::string& output, PerfLog* perf, TreePrefetch* prefetch,
-                           bool& analysis_kept) {
+                           bool& analysis_kept, SharedAnalysis* shared) {
   analysis_kept = false;
   // the last run's answer while its lockfile and package.json files are
   // unchanged, else the analysis (which keeps its answer for the next run)
@@ -212,10 +212,17 @@ Result<PackPlan> plan_pack(const cxxopts::ParseResult& r, const AnalysisOptions&
       }
     }
   }
+  const PlanCache* keep = plans ? &*plans : nullptr;
+  if (shared && shared->analysis) {
+    if (Status s = reselect(*shared->analysis, ao.workspaces, perf); !s) return s.take_error();
+    return plan_for_pack(r, *shared->analysis, output, perf, prefetch, keep, shared->read_ns);
+  }
   const uint64_t read_ns = wall_clock_ns();
   auto a = run_analysis(r, ao, perf);
   if (!a) return a.take_error();
-  return plan_for_pack(r, *a.value(), output, perf, prefetch, plans ? &*plans : nullptr, read_ns);
+  auto plan = plan_for_pack(r, *a.value(), output, perf, prefetch, keep, read_ns);
+  if (shared) *shared = SharedAnalysis{std::move(a).value(), read_ns};
+  return plan;
 }
 
 }  // namespace lockcut::cli

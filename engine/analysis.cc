@@ -58,6 +58,21 @@ void check_sync(Analysis& a) {
   }
 }
 
+// The select step, with the installed package.json files at hand.
+Status run_select(Analysis& a, PerfLog* perf) {
+  SelectOptions& so = a.select_options;
+  Project* project = &a.project;
+  so.installed_manifest = [project](std::string_view location) {
+    return project->folder_manifest(location);
+  };
+  PhaseTimer t(perf, "select");
+  auto s = select(a.graph, a.cls, so);
+  so.installed_manifest = nullptr;
+  if (!s) return s.take_error();
+  a.sel = std::move(s).value();
+  return Ok{};
+}
+
 }  // namespace
 
 std::string settings_fingerprint(const AnalysisOptions& o) {
@@ -194,19 +209,14 @@ Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& o, PerfLog* per
                         "libc of linux packages taken from their package.json or name");
     }
   }
-  Project* project = &a.project;
-  so.installed_manifest = [project](std::string_view location) {
-    return project->folder_manifest(location);
-  };
-  {
-    PhaseTimer t(perf, "select");
-    auto s = select(a.graph, a.cls, so);
-    if (!s) return s.take_error();
-    a.sel = std::move(s).value();
-  }
-  so.installed_manifest = nullptr;
+  if (Status s = run_select(a, perf); !s) return s.take_error();
   check_sync(a);
   return holder;
+}
+
+Status reselect(Analysis& a, std::vector<std::string> workspaces, PerfLog* perf) {
+  a.select_options.workspaces = std::move(workspaces);
+  return run_select(a, perf);
 }
 
 }  // namespace lockcut

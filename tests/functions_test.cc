@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -80,9 +81,18 @@ std::vector<bool> analyses_kept(const Outcome& r) {
   return kept;
 }
 
-// A second run on the same cache (one folder snapshot for the project,
-// checked once for all functions, and each function's kept analysis)
-// writes the same bytes; a damaged snapshot is reported, removed and
+// How many times a run's --perf table says the lockfile was loaded.
+size_t lockfile_loads(const Outcome& r) {
+  size_t n = 0;
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);) n += line.rfind("load ", 0) == 0;
+  return n;
+}
+
+// The first run reads the lockfile once for all functions; a second run on
+// the same cache (one folder snapshot for the project, checked once for
+// all functions, and each function's kept analysis) reads it not at all
+// and writes the same bytes; a damaged snapshot is reported, removed and
 // rebuilt, as for a single pack.
 TEST(Functions, AWarmRunWritesTheSameZips) {
   std::string project = installed_corpus("acme-monorepo");
@@ -92,12 +102,13 @@ TEST(Functions, AWarmRunWritesTheSameZips) {
   auto pack = [&] {
     return lockcut({"pack", project, "-w", kFunctions[0], "-w", kFunctions[1], "--each", "--zip",
                     out + "/{name}.zip", "--layer-shared", out + "/layer.zip", "--cache", cache,
-                    "--force", "--json"});
+                    "--force", "--json", "--perf"});
   };
   const char* zips[] = {"/thumbnail-fn.zip", "/admin-cli.zip", "/layer.zip"};
   Outcome cold = pack();
   ASSERT_EQ(cold.exit_code, 0) << cold.err;
   EXPECT_EQ(analyses_kept(cold), std::vector<bool>({false, false}));
+  EXPECT_EQ(lockfile_loads(cold), 1u) << cold.err;
   std::vector<std::string> first;
   for (const char* z : zips) first.push_back(read_file(out + z));
   std::vector<fs::path> snapshots;
@@ -110,6 +121,7 @@ TEST(Functions, AWarmRunWritesTheSameZips) {
   ASSERT_EQ(warm.exit_code, 0) << warm.err;
   EXPECT_EQ(warm.err.find("warning"), std::string::npos) << warm.err;
   EXPECT_EQ(analyses_kept(warm), std::vector<bool>({true, true}));
+  EXPECT_EQ(lockfile_loads(warm), 0u) << warm.err;
   for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(read_file(out + zips[i]) == first[i]) << zips[i];
 
   fs::resize_file(snapshots[0], fs::file_size(snapshots[0]) / 2);
@@ -155,6 +167,12 @@ TEST(Functions, BadConfigsSayWhatToWrite) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("@acme/nope"), std::string::npos) << unknown.err;
   EXPECT_FALSE(fs::exists(tmp.path() + "/nope.zip"));
+  // the same when the unknown one comes second, selected from the first's analysis
+  Outcome second = lockcut({"pack", project, "-w", "@acme/thumbnail-fn", "-w", "@acme/nope", "--each",
+                            "--zip", tmp.path() + "/{name}.zip", "--no-cache"});
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("no workspace named '@acme/nope'"), std::string::npos) << second.err;
+  EXPECT_FALSE(fs::exists(tmp.path() + "/thumbnail-fn.zip"));
 }
 
 }  // namespace

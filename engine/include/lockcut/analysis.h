@@ -75,4 +75,9 @@ std::string settings_fingerprint(const AnalysisOptions& options);
 /// the project it holds.
 Result<std::unique_ptr<Analysis>> analyze(const AnalysisOptions& options, PerfLog* perf = nullptr);
 
+/// Selects again for other workspaces (--workspace values), keeping all
+/// else the analysis read and decided: what `pack --functions` does for each
+/// function after the first instead of reading the lockfile again.
+Status reselect(Analysis& analysis, std::vector<std::string> workspaces, PerfLog* perf = nullptr);
+
 }  // namespace lockcut
