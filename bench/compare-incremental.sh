@@ -12,10 +12,11 @@
 #                    once), else installed here with `npm ci --ignore-scripts`
 #   --generated N    bench/gen-lockfile.js + bench/gen-tree.js: N packages
 #                    with files shaped like the corpus installs (0 = none)
-# For each input it measures (median of --runs, default 5, after one
-# untimed run of the same; `sync` before each run, not timed):
+# For each input it measures (median of --runs, default 5; the four lockcut
+# rows in rounds of one run each, the order turning, after one untimed
+# round; `sync` before each run, not timed):
 #   cold             lockcut pack DIR --zip OUT on an empty cache
-#   warm, 1 changed  the same on the cache of the previous run, after one
+#   warm, 1 changed  the same on the cache the warm rows share, after one
 #                    own file (package.json) changed
 #   warm, unchanged  the same with nothing changed
 #   warm, replacing  warm, 1 changed, with the previous OUT still there
@@ -74,18 +75,48 @@ bench_input() {
   mb=$(du -sm --apparent-size "$out/closure" | cut -f1)
   log "$name: $files files, $mb MB"
 
-  local pack=("$lockcut" pack "$dir" --zip "$out/l.zip" --force --cache "$cache")
-  log "$name: cold (empty cache)"
-  local t_cold t_one t_none t_replace t_zip
-  t_cold=$(measure_warm "set_aside '$cache' '$out/l.zip'" "${pack[@]}")
-  # the own file that changes: a space more at the end of package.json each run
-  log "$name: warm, one own file changed"
-  t_one=$(measure_warm "set_aside '$out/l.zip'; printf ' ' >> '$dir/package.json'" "${pack[@]}")
-  log "$name: warm, nothing changed"
-  t_none=$(measure_warm "set_aside '$out/l.zip'" "${pack[@]}")
-  log "$name: warm, one own file changed, replacing the previous zip"
+  # The four lockcut rows are measured in rounds, one run of each per round
+  # and the order turning from round to round, after one untimed round: a
+  # slow minute on this VM then falls on every row alike, not on whichever
+  # row ran during it, and each ratio compares medians over the same
+  # minutes. A cold run gets an empty cache of its own; the warm rows share
+  # one. The own file that changes: a space more at the end of package.json.
+  local zipf=$out/l.zip cold_cache=$out/cold-cache
+  local pack=("$lockcut" pack "$dir" --zip "$zipf" --force --cache "$cache")
+  local cold=("$lockcut" pack "$dir" --zip "$zipf" --force --cache "$cold_cache")
   "${pack[@]}" >/dev/null 2>&1 || die "lockcut pack failed on $dir"
-  t_replace=$(measure_warm "printf ' ' >> '$dir/package.json'" "${pack[@]}")
+  log "$name: cold, warm (one own file changed, nothing changed, replacing the zip), $runs rounds"
+  local order=(cold one none replace) round k row t
+  local -a cold_s=() one_s=() none_s=() replace_s=()
+  for ((round = 0; round <= runs; round++)); do
+    for ((k = 0; k < 4; k++)); do
+      row=${order[(k + round) % 4]}
+      case $row in
+        cold) set_aside "$cold_cache" "$zipf" ;;
+        one) set_aside "$zipf"; printf ' ' >>"$dir/package.json" ;;
+        none) set_aside "$zipf" ;;
+        replace) printf ' ' >>"$dir/package.json" ;;
+      esac
+      sync
+      if [[ $row == cold ]]; then
+        t=$(time_once "${cold[@]}") || die "lockcut pack failed on $dir"
+      else
+        t=$(time_once "${pack[@]}") || die "lockcut pack failed on $dir"
+      fi
+      ((round > 0)) || continue
+      case $row in
+        cold) cold_s+=("$t") ;;
+        one) one_s+=("$t") ;;
+        none) none_s+=("$t") ;;
+        replace) replace_s+=("$t") ;;
+      esac
+    done
+  done
+  local t_cold t_one t_none t_replace t_zip
+  t_cold=$(printf '%s\n' "${cold_s[@]}" | median)
+  t_one=$(printf '%s\n' "${one_s[@]}" | median)
+  t_none=$(printf '%s\n' "${none_s[@]}" | median)
+  t_replace=$(printf '%s\n' "${replace_s[@]}" | median)
   local counts
   counts=$("${pack[@]}" --json 2>/dev/null |
     node -e 'const j=JSON.parse(require("fs").readFileSync(0)); console.log(`${j.foldersWalked} folders listed, ${j.filesRead} files read, ${j.entriesCompressed} compressed, ${j.entriesReused} reused`)')
