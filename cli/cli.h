@@ -65,6 +65,12 @@ Result<Provision> provision_for_target(const cxxopts::ParseResult& r, const Anal
 /// Where pack keeps its folder listings (--cache DIR/trees, else the
 /// default); "" with --no-cache or --verify, which trust no listing.
 std::string tree_cache_dir(const cxxopts::ParseResult& r);
+/// An analysis that `pack --functions` shares between its functions, and
+/// when its reading began (wall_clock_ns()).
+struct SharedAnalysis {
+  std::unique_ptr<Analysis> analysis;
+  uint64_t read_ns = 0;
+};
 /// What `pack` writes: the plan, from the analysis the last run kept while
 /// everything it came from is unchanged (plan_cache.h), else from a fresh
 /// analysis (with what the target lacks fetched), which is then kept for
@@ -73,14 +79,11 @@ std::string tree_cache_dir(const cxxopts::ParseResult& r);
 /// `prefetch`, when given, the listings loaded while the lockfile was
 /// read), foreign prebuilds left out (--strip-foreign-prebuilds), and the
 /// native check passed (or --allow-native-mismatch); findings go to stderr.
-/// `shared`, when given, is an analysis of the same project with the same
-/// options but the workspaces (one function of a monorepo): when one is
-/// needed it is selected again for these (reselect()) instead of reading
-/// the lockfile, and the first one made is left there.
-struct SharedAnalysis {
-  std::unique_ptr<Analysis> analysis;
-  uint64_t read_ns = 0;  ///< when its reading began (wall_clock_ns())
-};
+/// `shared`, when given, holds an analysis of the same project with the
+/// same options but the workspaces (another function of a monorepo): when
+/// an analysis is needed, that one is selected again for these workspaces
+/// (reselect()) instead of the lockfile being read again; when it is empty,
+/// the analysis made here is left in it.
 Result<PackPlan> plan_pack(const cxxopts::ParseResult& r, const AnalysisOptions& options,
                            const std::string& output, PerfLog* perf, TreePrefetch* prefetch,
                            bool& analysis_kept, SharedAnalysis* shared = nullptr);

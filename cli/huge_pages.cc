@@ -12,8 +12,10 @@
 // - a block of 1 MiB or more: the 2 MiB pages it spans (glibc maps such
 //   blocks on their own; engine/memory.h sizes big buffers so the mapping is
 //   whole 2 MiB pages, which the kernel aligns);
-// - the brk heap: whatever it grew since the last call, grown 8 MiB at a
-//   time (M_TOP_PAD) so most of it is still untouched when marked;
+// - the brk heap: whatever it grew since the last call. It grows 64 MiB at
+//   a time (M_TOP_PAD) from a 2 MiB boundary (tune_heap), so most of it is
+//   still untouched when marked; the first 2 MiB of a growth, whose first
+//   page glibc wrote, is collapsed into one huge page;
 // - a worker thread's arena: glibc gives each thread that allocates a heap
 //   of its own, a 64 MiB mapping aligned to its size, grown in place. The
 //   whole of it is marked the first time a thread allocates from it. (The
@@ -65,7 +67,8 @@ bool tune_heap() {
   // The heap starts where address randomization put it, inside a 2 MiB
   // page that the heap's mapping covers only in part, so its first
   // 0 to 2 MiB could only ever be small pages, and they hold what the run
-  // allocates first: a warm pack's kept analysis took ~120 faults there.
+  // allocates first: a warm pack's kept analysis took 116 to 500 faults
+  // there, as the heap's start moved from run to run.
   // The break is moved to the next 2 MiB boundary before glibc grows the
   // heap (the libraries' start-up allocations are in it already); glibc
   // takes the gap as another program's sbrk and continues above it. The
