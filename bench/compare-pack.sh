@@ -137,13 +137,7 @@ for p in "${projects[@]}"; do
 done
 if ((generated > 0)); then
   dir=$work/gen-$generated
-  if [[ ! -f $dir/.bench-installed ]]; then
-    log "generating $generated packages with files"
-    rm -rf "$dir"
-    node "$script_dir/gen-lockfile.js" --packages "$generated" --out "$dir" >/dev/null 2>&1
-    node "$script_dir/gen-tree.js" "$dir" >/dev/null
-    touch "$dir/.bench-installed"
-  fi
+  generated_tree "$generated" "$dir"
   bench_input "generated-$generated" "$dir" 0
 fi
 

@@ -73,3 +73,19 @@ measure_warm() {
 
 # ratio A B: A / B with one decimal
 ratio() { echo "scale=1; $1 / $2" | bc -l | sed 's/^\./0./'; }
+
+# generated_tree N DIR: DIR holds the project of bench/gen-lockfile.js and
+# bench/gen-tree.js with N packages, made again when either script changed
+# since (the marker file keeps their checksum): a tree from an older
+# generator would be timed as if it were this one's.
+generated_tree() {
+  local n=$1 dir=$2 made
+  made=$(cat "$script_dir/gen-lockfile.js" "$script_dir/gen-tree.js" | cksum)
+  [[ -f $dir/.bench-installed && $(cat "$dir/.bench-installed") == "$made" ]] && return 0
+  log "generating $n packages with files"
+  rm -rf "$dir"
+  node "$script_dir/gen-lockfile.js" --packages "$n" --out "$dir" >/dev/null 2>&1 ||
+    die "bench/gen-lockfile.js failed for $dir"
+  node "$script_dir/gen-tree.js" "$dir" >/dev/null || die "bench/gen-tree.js failed for $dir"
+  echo "$made" >"$dir/.bench-installed"
+}
