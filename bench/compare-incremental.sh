@@ -9,7 +9,8 @@
 # and a generated 5,000-package tree):
 #   --project NAME   a corpus project (fixtures/corpus/NAME): a copy of
 #                    $LOCKCUT_INSTALL_CACHE/NAME when there is one (cp -a,
-#                    once), else installed here with `npm ci --ignore-scripts`
+#                    once), else installed here with `npm ci --ignore-scripts`;
+#                    `none` for none
 #   --generated N    bench/gen-lockfile.js + bench/gen-tree.js: N packages
 #                    with files shaped like the corpus installs (0 = none)
 # For each input it measures (median of --runs, default 5; the four lockcut
@@ -146,24 +147,26 @@ bench_input() {
   set_aside "$out"
 }
 
-src=$repo/fixtures/corpus/$project
-[[ -d $src ]] || die "no corpus project '$project'" "see fixtures/corpus/"
-dir=$work/installs/$project
-if [[ ! -f $dir/.bench-installed ]]; then
-  rm -rf "$dir"; mkdir -p "$(dirname "$dir")"
-  if [[ -n ${LOCKCUT_INSTALL_CACHE:-} && -d $LOCKCUT_INSTALL_CACHE/$project/node_modules ]]; then
-    # a copy: the bench edits the project's own files
-    log "$project: copying $LOCKCUT_INSTALL_CACHE/$project (once)"
-    cp -a "$LOCKCUT_INSTALL_CACHE/$project" "$dir"
-  else
-    log "$project: npm ci (full install, once)"
-    mkdir -p "$dir"
-    (cd "$src" && tar -cf - --exclude=./node_modules --exclude=./expected .) | tar -C "$dir" -xf -
-    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) || die "npm ci failed in $dir"
+if [[ $project != none ]]; then
+  src=$repo/fixtures/corpus/$project
+  [[ -d $src ]] || die "no corpus project '$project'" "see fixtures/corpus/"
+  dir=$work/installs/$project
+  if [[ ! -f $dir/.bench-installed ]]; then
+    rm -rf "$dir"; mkdir -p "$(dirname "$dir")"
+    if [[ -n ${LOCKCUT_INSTALL_CACHE:-} && -d $LOCKCUT_INSTALL_CACHE/$project/node_modules ]]; then
+      # a copy: the bench edits the project's own files
+      log "$project: copying $LOCKCUT_INSTALL_CACHE/$project (once)"
+      cp -a "$LOCKCUT_INSTALL_CACHE/$project" "$dir"
+    else
+      log "$project: npm ci (full install, once)"
+      mkdir -p "$dir"
+      (cd "$src" && tar -cf - --exclude=./node_modules --exclude=./expected .) | tar -C "$dir" -xf -
+      (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) || die "npm ci failed in $dir"
+    fi
+    touch "$dir/.bench-installed"
   fi
-  touch "$dir/.bench-installed"
+  bench_input "$project" "$dir"
 fi
-bench_input "$project" "$dir"
 if ((generated > 0)); then
   dir=$work/gen-$generated
   generated_tree "$generated" "$dir"
