@@ -39,7 +39,7 @@ while (($#)); do
     --from) from=$2; shift 2 ;;
     --target) target=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    -h | --help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$1'" "run bench/compare-cross.sh --help" ;;
   esac
 done

@@ -48,7 +48,7 @@ while (($#)); do
     --runs) runs=$2; shift 2 ;;
     --generated) generated=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    -h | --help) sed -n '2,34p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$1'" "run bench/compare-pack.sh --help" ;;
   esac
 done
